@@ -1,0 +1,275 @@
+"""The public pages, read through their HTML structure."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tests.factories import authority, candidate, pledge_of, record
+from tracker import demo
+from tracker.cli import SAMPLE_CANDIDATES
+from tracker.imports.candidates import import_candidates
+from tracker.models import PledgeStatus
+
+HX = {"HX-Request": "true"}
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def sample(db: Session) -> None:
+    """Load the real South Yorkshire candidates into the test's transaction."""
+    import_candidates(db, SAMPLE_CANDIDATES)
+    db.flush()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/about",
+        "/recommendations/",
+        "/authorities/",
+        "/authorities/?nation=Wales",
+        "/authorities/?type=PFA",
+        "/authorities/sheffield",
+        "/authorities/south-yorkshire-police",
+        "/candidates/",
+        "/parties/",
+    ],
+)
+def test_public_pages_render_with_layout(client: FlaskClient, sample: None, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.select_one("html[lang='en-GB']") is not None
+    assert len(page.select("h1")) == 1
+    assert page.select_one("a.skip-link[href='#main']") is not None
+    assert page.select_one("main#main") is not None
+    assert page.title is not None and "Pledge Tracker" in page.title.text
+    assert page.select_one("script[src*='htmx']")["src"].startswith("/static/")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "priority-in-strategic-plans",
+        "resourced-multi-agency-partnership",
+        "safeguarding-and-independent-advocacy",
+        "pathways-to-support",
+        "listen-to-lived-experience",
+    ],
+)
+def test_every_recommendation_page_shows_text_and_source(client: FlaskClient, slug: str) -> None:
+    page = soup(client.get(f"/recommendations/{slug}"))
+    assert page.select_one(".source-text blockquote").text.strip()
+    assert "Hope for Justice" in page.select_one(".source-text figcaption").text
+
+
+def test_home_counts_what_is_tracked(client: FlaskClient, sample: None) -> None:
+    stats = [li.strong.text for li in soup(client.get("/")).select(".stats li")]
+    assert stats == ["795", "397", "43"]
+
+
+def test_candidate_search_finds_margaret_bruff(client: FlaskClient, sample: None) -> None:
+    page = soup(client.get("/candidates/?q=Margaret+Bruff"))
+    names = [a.text for a in page.select("#candidate-results tbody th a")]
+    assert names == ["Margaret Bruff"]
+    assert page.select_one("#filter-q")["value"] == "Margaret Bruff"
+
+
+def test_search_is_case_blind_and_word_order_free(client: FlaskClient, sample: None) -> None:
+    page = soup(client.get("/candidates/?q=bruff+MARGARET"))
+    assert [a.text for a in page.select("#candidate-results tbody th a")] == ["Margaret Bruff"]
+
+
+def test_like_wildcards_in_search_match_literally(client: FlaskClient, sample: None) -> None:
+    page = soup(client.get("/candidates/?q=%25"))
+    assert page.select("#candidate-results tbody tr") == []
+    assert "No candidates match" in page.select_one("#candidate-results .count").text
+
+
+def test_live_search_returns_a_fragment_to_htmx(client: FlaskClient, sample: None) -> None:
+    response = client.get("/candidates/?q=bruff", headers=HX)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    html = response.get_data(as_text=True)
+    assert "<html" not in html
+    assert [a.text for a in soup(response).select("tbody th a")] == ["Margaret Bruff"]
+    full = client.get("/candidates/?q=bruff")
+    assert "HX-Request" in full.headers["Vary"]
+    assert soup(full).select_one("html") is not None
+
+
+def test_search_form_is_wired_for_htmx_and_works_without(client: FlaskClient) -> None:
+    form = soup(client.get("/candidates/")).select_one("form.filters")
+    assert form["method"] == "get" and form["action"] == "/candidates/"
+    assert form["hx-get"] == "/candidates/" and form["hx-push-url"] == "true"
+    assert form["hx-target"] == "#candidate-results"
+    for field in form.select("input:not([type=hidden]), select"):
+        assert form.select_one(f"label[for='{field['id']}']") is not None
+
+
+def test_candidate_filters_combine(client: FlaskClient, sample: None) -> None:
+    page = soup(client.get("/candidates/?party=labour-party&election=local.barnsley.2018-05-03"))
+    rows = page.select("#candidate-results tbody tr")
+    assert rows
+    assert all("Labour Party, Barnsley" in r.select("td")[0].text for r in rows)
+    assert "Showing 1–" in page.select_one(".count").text
+
+
+def test_status_filter(client: FlaskClient, db: Session) -> None:
+    pledger = candidate(db, "Pat Pledger")
+    candidate(db, "Sam Silent")
+    record(db, pledge_of(db, "pathways-to-support", person=pledger))
+    names = lambda url: [a.text for a in soup(client.get(url)).select("tbody th a")]  # noqa: E731
+    assert names("/candidates/?status=pledged&q=P") == ["Pat Pledger"]
+    assert "Sam Silent" in names("/candidates/?status=awaiting-response")
+    assert "Pat Pledger" not in names("/candidates/?status=awaiting-response")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/candidates/?party=no-such-party", "There is no party called “no-such-party”."),
+        ("/candidates/?status=maybe", "There is no pledge status called “maybe”."),
+        ("/authorities/?nation=Atlantis", "There is no nation called “Atlantis”."),
+        ("/candidates/?page=0", "There is no page '0'; pages are numbered from 1."),
+        ("/candidates/?page=two", "There is no page 'two'; pages are numbered from 1."),
+        ("/authorities/?page=99", "We couldn’t find that page."),
+        ("/authorities/atlantis", "We couldn’t find that page."),
+        ("/recommendations/free-lunch", "We couldn’t find that page."),
+        ("/candidates/123456789-nobody", "We couldn’t find that page."),
+    ],
+)
+def test_unknown_things_give_a_friendly_404(client: FlaskClient, url: str, message: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert soup(response).select_one("main .lede").text == message
+
+
+def test_candidate_page_redirects_to_canonical_slug(client: FlaskClient, sample: None) -> None:
+    response = client.get("/candidates/47677-old-name")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/candidates/47677-margaret-bruff"
+
+
+def test_candidate_page_lists_candidacies_and_pledges(client: FlaskClient, sample: None) -> None:
+    page = soup(client.get("/candidates/47677-margaret-bruff"))
+    assert page.h1.text == "Margaret Bruff"
+    pledges = page.select("table.pledges tbody tr")
+    assert [row.select_one(".status").text for row in pledges] == ["Awaiting response"] * 5
+    elections = page.select("section[aria-labelledby=candidacies-heading] tbody tr")
+    assert any("Barnsley" in row.th.text and "Elected" in row.text for row in elections)
+
+
+def test_authority_page_links_its_neighbours(client: FlaskClient, sample: None) -> None:
+    page = soup(client.get("/authorities/sheffield"))
+    facts = {
+        dt.text: dd.a["href"]
+        for dt, dd in zip(page.select(".facts dt")[1:], page.select(".facts dd")[1:], strict=True)
+    }
+    assert facts == {
+        "Combined authority": "/authorities/south-yorkshire-mayoral-combined-authority",
+        "Police force area": "/authorities/south-yorkshire-police",
+    }
+    captions = [c.text for c in page.select("section[aria-labelledby=candidates-heading] caption")]
+    assert "Walkley" in captions
+
+
+def test_county_lists_its_districts(client: FlaskClient) -> None:
+    page = soup(client.get("/authorities/gloucestershire"))
+    members = [a.text for a in page.select("section[aria-labelledby=members-heading] li a")]
+    assert "Tewkesbury Borough Council" in members
+
+
+def test_authority_filters_narrow_the_list(client: FlaskClient) -> None:
+    page = soup(client.get("/authorities/?nation=Wales&type=WPA"))
+    assert "of 22 authorities" in page.select_one(".count").text
+    page = soup(client.get("/authorities/?q=sheff"))
+    assert [a.text for a in page.select("tbody th a")] == ["Sheffield City Council"]
+
+
+def test_pagination_links_keep_filters(client: FlaskClient) -> None:
+    page = soup(client.get("/authorities/?nation=England"))
+    link = page.select_one(".pagination a[rel=next]")
+    assert link["href"] == "/authorities/?nation=England&page=2"
+    second = soup(client.get(link["href"]))
+    assert second.select_one(".pagination a[rel=prev]")["href"] == "/authorities/?nation=England"
+
+
+def test_recorded_pledge_shows_on_pages(client: FlaskClient, db: Session) -> None:
+    person = candidate(db, "Quinn Quoted", party=("fictional-party:9", "Party of Tests"))
+    record(db, pledge_of(db, "listen-to-lived-experience", person=person),
+           quote="We will listen to survivors.")  # fmt: skip
+    page = soup(client.get(f"/candidates/{person.id}-{person.slug}"))
+    row = page.select("table.pledges tbody tr")[4]
+    assert row.select_one(".status").text == "Pledged"
+    assert row.select_one("blockquote").text == "We will listen to survivors."
+    assert row.select_one("a.source__link")["href"] == "https://example.org/evidence"
+    rec = soup(client.get("/recommendations/listen-to-lived-experience"))
+    assert [a.text for a in rec.select(".answer__who > a")] == ["Quinn Quoted"]
+    party = soup(client.get("/parties/party-of-tests"))
+    assert "1 (100%) pledged" in party.select_one(".lede").text
+    home = soup(client.get("/"))
+    assert "Quinn Quoted" in home.select_one(".events").text
+
+
+def test_authority_own_pledge_shows(client: FlaskClient, db: Session) -> None:
+    council = authority(db)
+    record(db, pledge_of(db, "pathways-to-support", authority_row=council), PledgeStatus.PARTIAL)
+    page = soup(client.get("/authorities/sheffield"))
+    statuses = [s.text for s in page.select("table.pledges .status")]
+    assert statuses[3] == "Partly pledged"
+
+
+def test_markup_in_names_and_quotes_is_escaped(client: FlaskClient, db: Session) -> None:
+    person = candidate(db, '<script>alert(1)</script>"><img src=x onerror=alert(2)>')
+    record(db, pledge_of(db, "pathways-to-support", person=person),
+           quote="<b>bold</b><script>alert(3)</script>")  # fmt: skip
+    for url in (f"/candidates/{person.id}-{person.slug}", "/recommendations/pathways-to-support",
+                "/candidates/?q=script", "/"):  # fmt: skip
+        page = soup(client.get(url))
+        assert page.select("main script") == [] and page.select("main img") == []
+        assert page.select("main b") == []
+
+
+def test_non_web_evidence_links_never_become_links(client: FlaskClient, db: Session) -> None:
+    person = candidate(db, "Jay Javascript")
+    pledge = pledge_of(db, "pathways-to-support", person=person)
+    record(db, pledge, quote="A quote")
+    pledge.evidence_url = "javascript:alert(1)"  # bypassing validation, as bad data might
+    db.add(pledge)
+    db.flush()
+    page = soup(client.get(f"/candidates/{person.id}-{person.slug}"))
+    assert not [a for a in page.select("a[href]") if a["href"].startswith("javascript:")]
+
+
+def test_demo_banner_shows_only_while_demo_data_is_loaded(client: FlaskClient, db: Session) -> None:
+    assert soup(client.get("/")).select_one(".demo-banner") is None
+    demo.load_demo(db)
+    db.flush()
+    banner = soup(client.get("/authorities/")).select_one(".demo-banner")
+    assert banner is not None and "fictional" in banner.text
+    demo.remove_demo(db)
+    db.flush()
+    assert soup(client.get("/")).select_one(".demo-banner") is None
+
+
+def test_security_headers_on_every_page(client: FlaskClient) -> None:
+    for url in ("/", "/nope"):
+        headers = client.get(url).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_no_inline_script_anywhere(client: FlaskClient, sample: None) -> None:
+    for url in ("/", "/candidates/", "/authorities/sheffield"):
+        for script in soup(client.get(url)).select("script"):
+            assert script.get("src") and not script.text.strip()

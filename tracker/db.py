@@ -1,0 +1,93 @@
+"""The database engine and one session per request or CLI command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+EXTENSION = "tracker.db"
+
+
+class Database:
+    """Owns the engine and the session factory that requests draw from.
+
+    Tests rebind `sessions` to a connection inside a rolled-back transaction.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine = build_engine(url)
+        self.sessions = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
+
+    def session(self) -> Session:
+        """Open a new session."""
+        return self.sessions()
+
+
+def normalise_url(url: str) -> str:
+    """Point plain `postgresql://` URLs at psycopg 3, the driver the project installs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def build_engine(url: str) -> Engine:
+    """Create an engine tuned for the backend behind `url`."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Enforce foreign keys, allow readers during writes, and let SQLAlchemy own BEGIN.
+
+    pysqlite's own transaction handling breaks SAVEPOINTs, which the tests and nested
+    writes rely on, so it is switched off and `_begin_sqlite` emits BEGIN instead.
+    """
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _begin_sqlite(connection: Any) -> None:
+    """Start each transaction explicitly (see `_configure_sqlite`)."""
+    connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's database and close each request's session when it ends."""
+    app.extensions[EXTENSION] = Database(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_close_session)
+
+
+def database() -> Database:
+    """Return the current app's database."""
+    db: Database = current_app.extensions[EXTENSION]
+    return db
+
+
+def get_session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = database().session()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    """Close the request's session, rolling back anything left uncommitted."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,1 @@
+"""Importers: validate a whole file first, then write it in one transaction."""

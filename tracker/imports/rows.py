@@ -1,0 +1,72 @@
+"""Shared pieces of the importers: reading values, applying them, reporting outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A rejected row: its line in the file (the header is line 1) and the reason."""
+
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """Counts of what happened to the rows of one file."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return a one-line summary for people."""
+        return (
+            f"{self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
+        )
+
+
+class ImportRejected(Exception):
+    """The file had bad rows and nothing was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} row(s) rejected; nothing was imported")
+        self.errors = errors
+
+
+def parse_bool(value: str, *, column: str) -> bool | None:
+    """Read a Democracy Club boolean (`True`/`False`, or `t`/`f` in older exports)."""
+    text = value.strip().lower()
+    if text in ("true", "t", "1", "yes"):
+        return True
+    if text in ("false", "f", "0", "no"):
+        return False
+    if text == "":
+        return None
+    raise ValueError(f"{column} must be True or False, not {value!r}")
+
+
+def parse_int(value: str, *, column: str, minimum: int = 0) -> int | None:
+    """Read a whole number at or above `minimum`; blank means unknown."""
+    text = value.strip()
+    if text == "":
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) < minimum:
+        raise ValueError(f"{column} must be a whole number, not {value!r}")
+    return int(text)
+
+
+def assign_changed(model: object, values: Mapping[str, object]) -> bool:
+    """Set the values that differ on a model; return whether any did."""
+    changed = {k: v for k, v in values.items() if getattr(model, k) != v}
+    for key, value in changed.items():
+        setattr(model, key, value)
+    return bool(changed)

@@ -1,0 +1,230 @@
+"""Tables: what the campaign asked, who was asked, and what they said.
+
+Natural keys come from the bodies that own them: GSS and mySociety codes for authorities,
+Democracy Club ids for elections, ballots, people and parties. A person's primary key *is*
+their Democracy Club person id, so URLs, imports and the API all speak the same id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, MetaData, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tracker.dbtypes import UTCDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime (naive times are refused on save)."""
+    return datetime.now(UTC)
+
+
+class PledgeStatus(StrEnum):
+    """What a candidate or authority said when asked; silence is not refusal."""
+
+    AWAITING = "awaiting-response"
+    PLEDGED = "pledged"
+    PARTIAL = "partial"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        """Return the wording the site shows."""
+        return _STATUS_LABELS[self]
+
+    @property
+    def needs_evidence(self) -> bool:
+        """Return whether recording this status needs a source (a link or a quote)."""
+        return self is not PledgeStatus.AWAITING
+
+
+_STATUS_LABELS = {
+    PledgeStatus.AWAITING: "Awaiting response",
+    PledgeStatus.PLEDGED: "Pledged",
+    PledgeStatus.PARTIAL: "Partly pledged",
+    PledgeStatus.DECLINED: "Declined",
+}
+
+
+class Delivery(StrEnum):
+    """Whether a pledge was kept; only a person ever records `broken`."""
+
+    NOT_YET_RATED = "not-yet-rated"
+    IN_PROGRESS = "in-progress"
+    DELIVERED = "delivered"
+    STALLED = "stalled"
+    BROKEN = "broken"
+
+    @property
+    def label(self) -> str:
+        """Return the wording the site shows."""
+        return self.value.replace("-", " ").capitalize()
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    """Return a CHECK expression restricting `column` to the enum's values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"
+
+
+class Theme(SQLModel, table=True):
+    """One of the campaign's three themes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    title: str = Field(max_length=200)
+    position: int = Field(unique=True)
+
+
+class Recommendation(SQLModel, table=True):
+    """One of the five recommendations, in the charity's words and attributed to them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    theme_id: int = Field(foreign_key="theme.id", index=True)
+    position: int = Field(unique=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    source_title: str = Field(max_length=300)
+    source_publisher: str = Field(max_length=200)
+    source_date: str = Field(max_length=40)
+    source_url: str | None = Field(default=None, max_length=2000)
+
+
+class Authority(SQLModel, table=True):
+    """A council, combined authority, the GLA, or a police force area (for its PCC)."""
+
+    __table_args__ = (Index("ix_authority_kind_nation_region", "kind", "nation", "region"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True)
+    name: str = Field(max_length=200)
+    short_name: str = Field(max_length=200, index=True)
+    gss_code: str | None = Field(default=None, max_length=9, unique=True)
+    code: str | None = Field(default=None, max_length=10, unique=True)
+    kind: str = Field(max_length=10)
+    kind_name: str = Field(max_length=80)
+    nation: str = Field(max_length=40)
+    region: str | None = Field(default=None, max_length=80)
+    parent_county_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
+    combined_authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
+    police_area_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
+    lat: float | None = None
+    lon: float | None = None
+    is_demo: bool = Field(default=False, index=True)
+
+
+class Party(SQLModel, table=True):
+    """A registered party, keyed by its Democracy Club id (e.g. `PP53`, `ynmp-party:2`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dc_id: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    slug: str = Field(max_length=200, unique=True)
+    is_demo: bool = Field(default=False)
+
+
+class Person(SQLModel, table=True):
+    """A candidate; `id` is the Democracy Club person id."""
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(max_length=200, index=True)
+    slug: str = Field(max_length=200)
+    is_demo: bool = Field(default=False, index=True)
+
+
+class Election(SQLModel, table=True):
+    """A Democracy Club election (`local.sheffield.2021-05-06`) for one authority."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=20)
+    poll_date: date = Field(index=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
+
+
+class Ballot(SQLModel, table=True):
+    """One ballot paper of an election: a ward, division or single-area post."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ballot_paper_id: str = Field(max_length=250, unique=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    post_label: str = Field(max_length=200)
+    post_id: str | None = Field(default=None, max_length=200)
+    ward_gss: str | None = Field(default=None, max_length=9)
+    seats_contested: int | None = None
+    cancelled: bool = False
+
+
+class Candidacy(SQLModel, table=True):
+    """A person standing on a ballot for a party, with the result once known."""
+
+    __table_args__ = (UniqueConstraint("person_id", "ballot_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    ballot_id: int = Field(foreign_key="ballot.id", index=True)
+    party_id: int = Field(foreign_key="party.id", index=True)
+    votes_cast: int | None = None
+    elected: bool | None = None
+
+
+class Pledge(SQLModel, table=True):
+    """Where one subject (a person or an authority) stands on one recommendation.
+
+    Every subject has a row per recommendation from the moment it is imported, starting
+    at `awaiting-response`, so edits always have a row and a version to check against.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("recommendation_id", "person_id"),
+        UniqueConstraint("recommendation_id", "authority_id"),
+        CheckConstraint("(person_id IS NULL) <> (authority_id IS NULL)", name="one_subject"),
+        CheckConstraint(_in("status", PledgeStatus), name="status"),
+        CheckConstraint(_in("delivery", Delivery), name="delivery"),
+        Index("ix_pledge_status_recommendation", "status", "recommendation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recommendation_id: int = Field(foreign_key="recommendation.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
+    status: str = Field(default=PledgeStatus.AWAITING.value, max_length=20)
+    delivery: str = Field(default=Delivery.NOT_YET_RATED.value, max_length=20)
+    evidence_url: str | None = Field(default=None, max_length=2000)
+    quote: str | None = Field(default=None, sa_type=Text)
+    evidence_date: date | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    version: int = 1
+
+
+class PledgeEvent(SQLModel, table=True):
+    """One change to a pledge, appended and never edited: history and feeds read these."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_id: int | None = None
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    from_delivery: str | None = Field(default=None, max_length=20)
+    to_delivery: str = Field(max_length=20)
+    evidence_url: str | None = Field(default=None, max_length=2000)
+    quote: str | None = Field(default=None, sa_type=Text)
+    evidence_date: date | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+    version: int

@@ -1,0 +1,99 @@
+"""Authorities: the filtered list, one authority, and the bodies around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from tracker.models import Authority
+from tracker.queries.common import Page, matches_terms, paginate
+
+
+@dataclass(frozen=True)
+class AuthorityFilters:
+    """What the authority list can be narrowed by; every field is optional."""
+
+    q: str = ""
+    nation: str | None = None
+    region: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values each authority filter accepts, as found in the data."""
+
+    nations: list[str]
+    regions: list[str]
+    kinds: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The bodies an authority sits within, and those within it."""
+
+    county: Authority | None
+    combined: Authority | None
+    police_area: Authority | None
+    members: list[Authority]
+
+
+def authorities(
+    session: Session, filters: AuthorityFilters, *, page: int, per_page: int
+) -> Page[Authority]:
+    """Return one page of authorities matching the filters, by name."""
+    stmt = select(Authority)
+    if (name := matches_terms(Authority.name, filters.q)) is not None:
+        stmt = stmt.where(name)
+    if filters.nation:
+        stmt = stmt.where(Authority.nation == filters.nation)
+    if filters.region:
+        stmt = stmt.where(Authority.region == filters.region)
+    if filters.kind:
+        stmt = stmt.where(Authority.kind == filters.kind)
+    stmt = stmt.order_by(col(Authority.short_name), col(Authority.id))
+    return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """Return the nations, regions and kinds present, for the filter menus."""
+    rows = session.exec(select(Authority.nation, Authority.region, Authority.kind,
+                               Authority.kind_name).distinct()).all()  # fmt: skip
+    return FilterChoices(
+        nations=sorted({nation for nation, _, _, _ in rows}),
+        regions=sorted({region for _, region, _, _ in rows if region}),
+        kinds=sorted({(kind, name) for _, _, kind, name in rows}, key=lambda k: k[1]),
+    )
+
+
+def authority_by_slug(session: Session, slug: str) -> Authority | None:
+    """Return the authority with this slug, if any."""
+    return session.exec(select(Authority).where(Authority.slug == slug)).first()
+
+
+def neighbours(session: Session, authority: Authority) -> Neighbours:
+    """Return the county, combined authority and police area around an authority,
+    and the authorities that sit within it, in one query."""
+    parents = {authority.parent_county_id, authority.combined_authority_id,
+               authority.police_area_id} - {None}  # fmt: skip
+    related = session.exec(
+        select(Authority)
+        .where(
+            or_(
+                col(Authority.id).in_(parents),
+                col(Authority.parent_county_id) == authority.id,
+                col(Authority.combined_authority_id) == authority.id,
+                col(Authority.police_area_id) == authority.id,
+            )
+        )
+        .order_by(col(Authority.short_name))
+    ).all()
+    by_id = {a.id: a for a in related}
+    return Neighbours(
+        county=by_id.get(authority.parent_county_id),
+        combined=by_id.get(authority.combined_authority_id),
+        police_area=by_id.get(authority.police_area_id),
+        members=[a for a in related if a.id not in parents],
+    )

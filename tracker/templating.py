@@ -1,0 +1,102 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.db import get_session
+from tracker.models import Delivery, Person, PledgeStatus
+from tracker.queries.pledges import has_demo_data
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and the per-request context."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(
+        status_label=status_label,
+        delivery_label=delivery_label,
+        long_date=long_date,
+        number=number,
+    )
+    app.jinja_env.globals.update(
+        candidate_url=candidate_url,
+        url_with=url_with,
+        PledgeStatus=PledgeStatus,
+        Delivery=Delivery,
+    )
+    app.jinja_env.tests["web_url"] = is_web_url
+    app.context_processor(_site_context)
+
+
+def _site_context() -> dict[str, Any]:
+    """Tell every page whether fictional demonstration data is loaded.
+
+    Error pages render through here too, so a database failure must not raise again.
+    """
+    try:
+        return {"demo_loaded": has_demo_data(get_session())}
+    except SQLAlchemyError:
+        log.warning("could not check for demonstration data", exc_info=True)
+        return {"demo_loaded": False}
+
+
+def is_web_url(value: object) -> bool:
+    """Return whether a stored address is safe to link to (http or https only).
+
+    Writes already refuse other schemes; this keeps `javascript:` and friends out of
+    `href` even if such a value reached the database some other way.
+    """
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def status_label(value: str) -> str:
+    """Return the site's wording for a pledge status."""
+    return PledgeStatus(value).label
+
+
+def delivery_label(value: str) -> str:
+    """Return the site's wording for a delivery rating."""
+    return Delivery(value).label
+
+
+def long_date(value: date | datetime | None) -> str:
+    """Format a date as people write it in the UK: 6 May 2021."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def number(value: int) -> str:
+    """Format a count with thousands separators."""
+    return f"{value:,}"
+
+
+def candidate_url(person: Person | None = None, *, person_id: int = 0, slug: str = "") -> str:
+    """Return a candidate's canonical page address."""
+    if person is not None:
+        person_id, slug = person.id, person.slug
+    return url_for("candidates.detail", person_id=person_id, slug=slug)
+
+
+def url_with(**changes: Any) -> str:
+    """Return this page's address with some query arguments changed or removed (None)."""
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint or "pages.home", **args)

@@ -1,0 +1,18 @@
+"""Small text helpers shared by importers and views."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Return a lowercase ASCII slug: "Devon & Cornwall" -> "devon-and-cornwall"."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.replace("&", " and "))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")

@@ -1,0 +1,1 @@
+"""Blueprints named for the site's URL sections."""

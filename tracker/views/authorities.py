@@ -1,0 +1,79 @@
+"""Councils, combined authorities and police force areas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from werkzeug.wrappers import Response
+
+from tracker.db import get_session
+from tracker.queries.authorities import (
+    AuthorityFilters,
+    authorities,
+    authority_by_slug,
+    filter_choices,
+    neighbours,
+)
+from tracker.queries.candidates import candidacies_for_authority
+from tracker.queries.common import PageNotFound
+from tracker.queries.pledges import (
+    pledges_of_subject,
+    recommendations,
+    statuses_by_authority,
+    statuses_by_person,
+)
+from tracker.views.render import page_number, render_page_or_partial, search_text, unknown
+
+bp = Blueprint("authorities", __name__, url_prefix="/authorities")
+
+
+@bp.get("/")
+def index() -> Response:
+    """List authorities, filtered by nation, region and type, and searched by name."""
+    session = get_session()
+    choices = filter_choices(session)
+    filters = AuthorityFilters(
+        q=search_text(),
+        nation=_choice("nation", choices.nations),
+        region=_choice("region", choices.regions),
+        kind=_choice("type", [kind for kind, _ in choices.kinds]),
+    )
+    try:
+        page = authorities(session, filters, page=page_number(), per_page=50)
+    except PageNotFound:
+        abort(404)
+    return render_page_or_partial(
+        "authorities/index.html",
+        "authorities/_results.html",
+        page=page,
+        filters=filters,
+        choices=choices,
+        recommendations=recommendations(session),
+        statuses=statuses_by_authority(session, [a.id for a in page.items if a.id]),
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str) -> str:
+    """Show an authority's own pledges, the bodies around it, and its candidates."""
+    session = get_session()
+    authority = authority_by_slug(session, slug) or abort(404)
+    candidacies = candidacies_for_authority(session, authority.id or 0)
+    return render_template(
+        "authorities/detail.html",
+        authority=authority,
+        neighbours=neighbours(session, authority),
+        pledges=pledges_of_subject(session, authority_id=authority.id),
+        candidacies=candidacies,
+        recommendations=recommendations(session),
+        statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),
+    )
+
+
+def _choice(name: str, allowed: list[str]) -> str | None:
+    """Return a filter argument if the data has that value; 404 naming it if not."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if value not in allowed:
+        unknown(name, value)
+    return value

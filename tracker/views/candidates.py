@@ -1,0 +1,91 @@
+"""Candidates: the searchable list and each person's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from tracker.db import get_session
+from tracker.models import PledgeStatus
+from tracker.queries.authorities import authority_by_slug
+from tracker.queries.candidates import (
+    CandidateFilters,
+    candidacies_by_person,
+    candidates,
+    election_by_id,
+    elections,
+    person_by_id,
+)
+from tracker.queries.common import PageNotFound
+from tracker.queries.parties import parties, party_by_slug
+from tracker.queries.pledges import pledges_of_subject, recommendations, statuses_by_person
+from tracker.templating import long_date
+from tracker.views.render import (
+    page_number,
+    render_page_or_partial,
+    search_text,
+    status_filter,
+    unknown,
+)
+
+bp = Blueprint("candidates", __name__, url_prefix="/candidates")
+
+
+@bp.get("/")
+def index() -> Response:
+    """List candidates, filtered and searched; htmx asks for just the results."""
+    session = get_session()
+    filters = _filters()
+    try:
+        page = candidates(session, filters, page=page_number(), per_page=50)
+    except PageNotFound:
+        abort(404)
+    person_ids = [p.id for p in page.items]
+    return render_page_or_partial(
+        "candidates/index.html",
+        "candidates/_results.html",
+        page=page,
+        filters=filters,
+        party_options=[(p.slug, p.name) for p in parties(session)],
+        election_options=[
+            (e.election_id, f"{a.short_name}, {long_date(e.poll_date)}")
+            for e, a in elections(session)
+        ],
+        status_options=[(s.value, s.label) for s in PledgeStatus],
+        recommendations=recommendations(session),
+        statuses=statuses_by_person(session, person_ids),
+        candidacies=candidacies_by_person(session, person_ids),
+    )
+
+
+@bp.get("/<int:person_id>-<slug>")
+@bp.get("/<int:person_id>", defaults={"slug": ""})
+def detail(person_id: int, slug: str) -> Response | str:
+    """Show a person's candidacies and pledges; old or missing slugs redirect."""
+    session = get_session()
+    person = person_by_id(session, person_id) or abort(404)
+    if slug != person.slug:
+        return redirect(url_for(".detail", person_id=person.id, slug=person.slug), 301)
+    return render_template(
+        "candidates/detail.html",
+        person=person,
+        candidacies=candidacies_by_person(session, [person.id])[person.id],
+        pledges=pledges_of_subject(session, person_id=person.id),
+    )
+
+
+def _filters() -> CandidateFilters:
+    """Read the list's filters from the query string; 404 for values the data lacks."""
+    session = get_session()
+    args = request.args
+    authority = party = election = None
+    if value := args.get("authority"):
+        authority = authority_by_slug(session, value) or unknown("authority", value)
+    if value := args.get("party"):
+        party = party_by_slug(session, value) or unknown("party", value)
+    if value := args.get("election"):
+        election = election_by_id(session, value) or unknown("election", value)
+    return CandidateFilters(
+        q=search_text(), authority=authority, party=party, election=election,
+        status=status_filter(),
+    )  # fmt: skip
