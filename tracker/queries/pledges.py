@@ -205,11 +205,13 @@ def has_demo_data(session: Session) -> bool:
 
 
 def headline_counts(session: Session) -> dict[str, int]:
-    """Return how many candidates, councils and police areas the tracker follows."""
-    councils = select(func.count()).select_from(Authority).where(Authority.kind != "PFA")
-    police = select(func.count()).select_from(Authority).where(Authority.kind == "PFA")
+    """Return how many real candidates, councils and police areas the tracker follows."""
+    real = ~col(Authority.is_demo)
+    councils = select(func.count()).where(Authority.kind != "PFA", real)
+    police = select(func.count()).where(Authority.kind == "PFA", real)
+    people = select(func.count()).where(~col(Person.is_demo))
     return {
-        "candidates": session.exec(select(func.count()).select_from(Person)).one(),
+        "candidates": session.exec(people).one(),
         "councils": session.exec(councils).one(),
         "police_areas": session.exec(police).one(),
     }
