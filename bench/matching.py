@@ -1,0 +1,57 @@
+"""MB/s of extracted text through all five recommendations' rules, against one regex.
+
+The baseline is the simplest matcher there is: one compiled, case-insensitive regex finding
+every "modern slavery" in the same text (`findall`, so it reads all of it, as the matcher
+must). Both sides work on the corpus documents already extracted, so only matching is timed.
+Run: `python -m bench.matching`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from bench.labels import CORPUS
+from bench.output import say
+from bench.timing import best_time
+from scrapers.extract import extract
+from scrapers.match import match_document
+from scrapers.passages import ExtractedDocument
+
+TARGET = 0.25
+ROUNDS = 30
+BASELINE = re.compile(r"modern slavery", re.IGNORECASE)
+
+
+def main() -> int:
+    """Time the matcher and the baseline over the corpus and print a table with their ratio."""
+    docs = _corpus()
+    megabytes = sum(len(doc.text) for doc in docs) / 1e6
+    ours = best_time(lambda: [match_document(doc) for doc in docs], ROUNDS)
+    theirs = best_time(lambda: [BASELINE.findall(doc.text) for doc in docs], ROUNDS)
+    say(f"{len(docs)} documents, {megabytes:.3f} MB of extracted text, best of {ROUNDS} rounds")
+    say(f"{'matcher':<40} {'ms':>8} {'MB/s':>8}")
+    _row("scrapers.match (five recommendations)", ours, megabytes)
+    _row("re findall 'modern slavery' IGNORECASE", theirs, megabytes)
+    ratio = theirs / ours
+    say(f"ratio: {ratio:.3f} ({'meets' if ratio >= TARGET else 'misses'} the {TARGET} target)")
+    return 0
+
+
+def _row(name: str, seconds: float, megabytes: float) -> None:
+    """Print one timing row."""
+    say(f"{name:<40} {seconds * 1e3:8.2f} {megabytes / seconds:8.1f}")
+
+
+def _corpus() -> list[ExtractedDocument]:
+    """Extract every corpus document once."""
+    paths = sorted(
+        p
+        for p in CORPUS.iterdir()
+        if p.is_file() and p.suffix in {".pdf", ".docx", ".html", ".txt"}
+    )
+    return [extract(path.read_bytes()) for path in paths]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Turn a Word (DOCX) document into passages by reading its XML directly.
+
+Reading word/document.xml with lxml (rather than python-docx) keeps body paragraphs and tables
+in reading order, gives merged table cells once instead of once per grid column, and lets us
+bound every step: a DOCX is a zip file, and a zip can be a bomb.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from typing import Any
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from scrapers import layout
+from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
+
+MAX_ENTRIES = 5000
+MAX_PART_BYTES = 64 * 2**20
+# Word XML compresses about 10:1; a part that inflates far more than this is a bomb.
+MAX_RATIO = 200
+_CHUNK = 2**20
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Elements whose text is never shown: deleted revisions, field codes, the VML copy of a shape.
+_SKIP = {f"{_W}del", f"{_W}delText", f"{_W}instrText", _MC_FALLBACK}
+# Wrappers that only group paragraphs and tables: content controls, custom XML, smart tags.
+_WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag", f"{_W}body"}
+_HEADING_STYLE = re.compile(r"^(?:heading\s*(\d)|title|subtitle)$", re.IGNORECASE)
+_BODY_LEVEL = 9  # outline level 9 means "body text" in Word
+_TABLE_TITLE_LEVEL = 9  # below every document heading, so the next table's title replaces it
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
+)
+
+
+def extract_docx(body: bytes) -> ExtractedDocument:
+    """Extract a DOCX's paragraphs and table cells, with headings from Word's own styles."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(body))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise ExtractionError("the DOCX is not a readable zip archive") from exc
+    with archive:
+        if len(archive.infolist()) > MAX_ENTRIES:
+            raise ExtractionError("the DOCX has too many parts to be a real document")
+        document = _parse(_read_part(archive, "word/document.xml"), "word/document.xml")
+        levels = _style_levels(archive)
+    root = document.find(f"{_W}body")
+    if root is None:
+        raise ExtractionError("the DOCX has no document body")
+    builder = DocumentBuilder()
+    _walk(root, levels, builder)
+    return builder.build("docx")
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    """Read one part, refusing parts that are missing, oversized or inflate like a bomb."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError as exc:
+        raise ExtractionError(f"the DOCX has no {name} (not a Word document?)") from exc
+    if info.file_size > MAX_PART_BYTES:
+        raise ExtractionError(f"the DOCX part {name} is too large ({info.file_size} bytes)")
+    if info.file_size > _CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise ExtractionError(f"the DOCX part {name} looks like a decompression bomb")
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                total += len(chunk)
+                if total > MAX_PART_BYTES:
+                    raise ExtractionError(f"the DOCX part {name} inflates past the size limit")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ExtractionError(f"the DOCX part {name} is damaged or encrypted ({exc})") from exc
+    return b"".join(chunks)
+
+
+def _parse(data: bytes, name: str) -> Any:
+    """Parse XML without entities, DTDs or network access; libxml2 also caps the depth."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ExtractionError(f"the DOCX part {name} is not valid XML ({exc})") from exc
+
+
+def _style_levels(archive: zipfile.ZipFile) -> dict[str, int]:
+    """Map paragraph style ids to heading levels (1-9) from word/styles.xml, if it exists."""
+    if "word/styles.xml" not in archive.namelist():
+        return {}
+    styles = _parse(_read_part(archive, "word/styles.xml"), "word/styles.xml")
+    own: dict[str, int] = {}
+    based_on: dict[str, str] = {}
+    for style in styles.iter(f"{_W}style"):
+        style_id = style.get(f"{_W}styleId")
+        if style_id is None:
+            continue
+        level = _level_of(style.find(f"{_W}pPr"), style.find(f"{_W}name"))
+        if level:
+            own[style_id] = level
+        parent = style.find(f"{_W}basedOn")
+        if parent is not None and parent.get(f"{_W}val"):
+            based_on[style_id] = parent.get(f"{_W}val")
+    return {
+        sid: level
+        for sid in based_on.keys() | own.keys()
+        if (level := _inherited(sid, own, based_on))
+    }
+
+
+def _inherited(style_id: str, own: dict[str, int], based_on: dict[str, str]) -> int:
+    """Follow a style's basedOn chain (bounded, since chains can loop) to a heading level."""
+    for _ in range(16):
+        if style_id in own:
+            return own[style_id]
+        if style_id not in based_on:
+            return 0
+        style_id = based_on[style_id]
+    return 0
+
+
+def _level_of(ppr: Any, name: Any) -> int:
+    """Read a heading level from an outline level, or from a "Heading N" or "Title" name."""
+    if ppr is not None:
+        outline = ppr.find(f"{_W}outlineLvl")
+        if outline is not None:
+            value = outline.get(f"{_W}val", "")
+            return int(value) + 1 if value.isdigit() and int(value) < _BODY_LEVEL else 0
+    if name is not None:
+        match = _HEADING_STYLE.match(name.get(f"{_W}val", "").strip())
+        if match:
+            return int(match.group(1) or 1)
+    return 0
+
+
+def _walk(root: Any, levels: dict[str, int], builder: DocumentBuilder) -> None:
+    """Emit passages for paragraphs and table cells in reading order, without recursion."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        tag = node.tag
+        if tag == f"{_W}p":
+            boxes: list[Any] = []
+            text = _paragraph_text(node, boxes)
+            level = _paragraph_level(node, levels)
+            if level and not layout.reads_as_sentence(text):
+                builder.add_heading(text, level=level)
+            else:
+                builder.add(text)
+            stack.extend(reversed(boxes))
+        elif tag == f"{_W}tbl":
+            stack.extend(reversed(_table_units(node, builder)))
+        elif tag in _WRAPPERS or tag == f"{_W}txbxContent":
+            stack.extend(reversed([child for child in node if isinstance(child.tag, str)]))
+
+
+def _table_units(table: Any, builder: DocumentBuilder) -> list[Any]:
+    """Emit a table's cells as passages; return tables nested in cells, to walk next.
+
+    A first row that is a single merged cell is the table's title and becomes a heading.
+    """
+    nested: list[Any] = []
+    rows = table.findall(f"{_W}tr")
+    for index, row in enumerate(rows):
+        cells = row.findall(f"{_W}tc")
+        for cell in cells:
+            boxes: list[Any] = []
+            paragraphs = [_paragraph_text(p, boxes) for p in cell.iter(f"{_W}p") if _owned(p, cell)]
+            text = "\n".join(paragraphs)
+            if index == 0 and len(cells) == 1 and len(rows) > 1:
+                builder.add_heading(text, level=_TABLE_TITLE_LEVEL)
+            else:
+                builder.add(text)
+            nested.extend(boxes)
+            nested.extend(t for t in cell.iter(f"{_W}tbl") if _owned(t, cell))
+    return nested
+
+
+def _owned(element: Any, cell: Any) -> bool:
+    """Say whether an element belongs to this cell rather than to a table or box inside it."""
+    parent = element.getparent()
+    while parent is not None and parent is not cell:
+        if parent.tag in (f"{_W}tbl", f"{_W}txbxContent"):
+            return False
+        parent = parent.getparent()
+    return parent is cell
+
+
+def _paragraph_level(paragraph: Any, levels: dict[str, int]) -> int:
+    """Return the paragraph's heading level from its own outline level or its style."""
+    ppr = paragraph.find(f"{_W}pPr")
+    if ppr is None:
+        return 0
+    own = _level_of(ppr, None)
+    if own or ppr.find(f"{_W}outlineLvl") is not None:
+        return own
+    style = ppr.find(f"{_W}pStyle")
+    return levels.get(style.get(f"{_W}val", ""), 0) if style is not None else 0
+
+
+def _paragraph_text(paragraph: Any, boxes: list[Any]) -> str:
+    """Collect a paragraph's visible text; text boxes inside it are handed back separately."""
+    parts: list[str] = []
+    stack = [paragraph]
+    while stack:
+        node = stack.pop()
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == f"{_W}txbxContent" and node is not paragraph:
+            boxes.append(node)
+            continue
+        if tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            parts.append(" ")
+        elif tag == f"{_W}noBreakHyphen":
+            parts.append("-")
+        stack.extend(reversed(list(node)))
+    return "".join(parts)

@@ -1,0 +1,169 @@
+"""The extracted-document model shared by every extractor and the matcher.
+
+Extractors turn bytes into an `ExtractedDocument`; the matcher reads only these types, so
+it never needs to know whether a passage came from a PDF page, a DOCX table or an HTML list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+Kind = Literal["html", "pdf", "docx", "text"]
+Status = Literal["ok", "needs-ocr"]
+
+KINDS: tuple[Kind, ...] = ("html", "pdf", "docx", "text")
+STATUSES: tuple[Status, ...] = ("ok", "needs-ocr")
+PASSAGE_SEPARATOR = "\n\n"
+_SPACE_RUN = re.compile(r"\s+")
+_T = TypeVar("_T")
+
+
+class ExtractionError(Exception):
+    """A document could not be read; the message says why in words a campaigner can act on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A paragraph-sized piece of text, with the heading it sits under and where it came from."""
+
+    text: str
+    heading: str | None
+    page: int | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedDocument:
+    """A document's full text and its passages; passage offsets index into `text`."""
+
+    kind: Kind
+    text: str
+    passages: tuple[Passage, ...]
+    page_count: int | None
+    status: Status
+    message: str | None
+
+
+def clean_space(text: str) -> str:
+    """Collapse runs of whitespace so passages compare and display the same whatever the source."""
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+class DocumentBuilder:
+    """Collect passages in reading order and lay out the full text they index into.
+
+    Headings are passages too (a heading can carry the whole commitment, as in "Modern Slavery
+    Priority Plan"), and every later passage records the nearest heading above it.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._passages: list[Passage] = []
+        self._length = 0
+        self._trail: list[tuple[int, str]] = []
+
+    @property
+    def heading(self) -> str | None:
+        """Return the heading that the next passage will sit under."""
+        return self._trail[-1][1] if self._trail else None
+
+    def add(self, text: str, *, page: int | None = None) -> None:
+        """Append a passage under the current heading unless it is blank."""
+        text = clean_space(text)
+        if text:
+            self._append(text, self.heading, page)
+
+    def add_heading(self, text: str, *, level: int = 1, page: int | None = None) -> None:
+        """Append a heading passage and make it the heading for what follows.
+
+        A heading closes any open heading of the same or a deeper level, so a passage always
+        reports the innermost section it belongs to.
+        """
+        text = clean_space(text)
+        if not text:
+            return
+        while self._trail and self._trail[-1][0] >= level:
+            self._trail.pop()
+        self._append(text, self.heading, page)
+        self._trail.append((level, text))
+
+    def _append(self, text: str, heading: str | None, page: int | None) -> None:
+        """Lay out one passage after the previous one and record its offsets."""
+        if self._parts:
+            self._parts.append(PASSAGE_SEPARATOR)
+            self._length += len(PASSAGE_SEPARATOR)
+        start = self._length
+        self._parts.append(text)
+        self._length += len(text)
+        self._passages.append(Passage(text, heading, page, start, self._length))
+
+    def build(
+        self,
+        kind: Kind,
+        *,
+        page_count: int | None = None,
+        status: Status = "ok",
+        message: str | None = None,
+    ) -> ExtractedDocument:
+        """Freeze the collected passages into a document."""
+        return ExtractedDocument(
+            kind=kind,
+            text="".join(self._parts),
+            passages=tuple(self._passages),
+            page_count=page_count,
+            status=status,
+            message=message,
+        )
+
+
+def document_to_json(doc: ExtractedDocument) -> str:
+    """Serialise a document as JSON, the format the isolated extractor sends to its parent."""
+    return json.dumps(
+        {
+            "kind": doc.kind,
+            "text": doc.text,
+            "passages": [[p.heading, p.page, p.start, p.end] for p in doc.passages],
+            "page_count": doc.page_count,
+            "status": doc.status,
+            "message": doc.message,
+        }
+    )
+
+
+def document_from_json(data: str | bytes) -> ExtractedDocument:
+    """Rebuild a document from `document_to_json` output, checking every field's type."""
+    try:
+        raw = json.loads(data)
+        kind, status, text = raw["kind"], raw["status"], raw["text"]
+        if kind not in KINDS or status not in STATUSES or not isinstance(text, str):
+            raise ValueError("bad document header")
+        passages = tuple(_passage_from_json(text, item) for item in raw["passages"])
+        return ExtractedDocument(
+            kind=kind,
+            text=text,
+            passages=passages,
+            page_count=_optional(raw["page_count"], int),
+            status=status,
+            message=_optional(raw["message"], str),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ExtractionError(f"the extractor returned an unreadable result ({exc})") from exc
+
+
+def _passage_from_json(text: str, item: Any) -> Passage:
+    """Rebuild one passage; its text is a slice of the document text, so it is not sent twice."""
+    heading, page, start, end = item
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+        raise ValueError("passage offsets out of range")
+    return Passage(text[start:end], _optional(heading, str), _optional(page, int), start, end)
+
+
+def _optional(value: Any, kind: type[_T]) -> _T | None:
+    """Return `value` if it is None or of type `kind`; anything else is a corrupt result."""
+    if value is None or isinstance(value, kind):
+        return value
+    raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
