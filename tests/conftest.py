@@ -6,6 +6,7 @@ Tests run on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -13,14 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
+from werkzeug.test import TestResponse
 
 from tracker import create_app, migrate
+from tracker.accounts import create_user
 from tracker.db import EXTENSION, Database, build_engine
+from tracker.extensions import limiter
 from tracker.imports.authorities import import_authorities
+from tracker.models import Role, User
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,10 +77,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """Return the app, configured for tests."""
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """Return the app, configured for tests; its connections close when the run ends."""
     os.environ.setdefault("TRACKER_INSTANCE", str(tmp_path_factory.mktemp("instance")))
-    return create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
+        }
+    )
+    yield app
+    app.extensions[EXTENSION].engine.dispose()
 
 
 @pytest.fixture
@@ -92,7 +107,7 @@ def db(app: Flask) -> Iterator[Session]:
         transaction.rollback()
         connection.close()
         database.sessions.configure(
-            bind=database.engine, join_transaction_mode="conservative_savepoint"
+            bind=database.engine, join_transaction_mode="conditional_savepoint"
         )
 
 
@@ -106,3 +121,58 @@ def client(app: Flask, db: Session) -> FlaskClient:
 def runner(app: Flask, db: Session) -> FlaskCliRunner:
     """Return a CLI runner whose commands share the test's transaction."""
     return app.test_cli_runner()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+class AuthActions:
+    """Sign in and out through the real forms, as a campaigner's browser would."""
+
+    def __init__(self, client: FlaskClient, db: Session) -> None:
+        self.client = client
+        self.db = db
+
+    def user(self, role: str = "campaigner", email: str | None = None) -> User:
+        """Create an account (committed to the test's savepoint)."""
+        email = email or f"{role}-{len(self.db.exec(select(User)).all())}@example.org"
+        user = create_user(self.db, email, PASSWORD, Role(role))
+        self.db.commit()
+        return user
+
+    def login_as(self, role: str = "campaigner", email: str | None = None) -> User:
+        """Create an account and sign it in."""
+        user = self.user(role, email)
+        response = self.login(user.email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return user
+
+    def login(self, email: str, password: str = PASSWORD, **extra: str) -> TestResponse:
+        """Post the sign-in form with a valid CSRF token."""
+        data = {"email": email, "password": password, "csrf_token": self.form_token("/login")}
+        return self.client.post("/login", data={**data, **extra})
+
+    def logout(self) -> TestResponse:
+        """Post the sign-out form."""
+        return self.client.post("/logout", data={"csrf_token": self.csrf()})
+
+    def form_token(self, url: str) -> str:
+        """Return the CSRF token from the first form on a page."""
+        page = BeautifulSoup(self.client.get(url).get_data(as_text=True), "html.parser")
+        field = page.select_one("input[name=csrf_token]")
+        assert field is not None, f"no CSRF field on {url}"
+        return str(field["value"])
+
+    def csrf(self) -> str:
+        """Return the token htmx sends, from <body hx-headers> of a signed-in page."""
+        page = BeautifulSoup(self.client.get("/").get_data(as_text=True), "html.parser")
+        body = page.body
+        assert body is not None and body.get("hx-headers"), "not signed in"
+        return str(json.loads(str(body["hx-headers"]))["X-CSRFToken"])
+
+
+@pytest.fixture
+def auth(client: FlaskClient, db: Session) -> AuthActions:
+    """Sign in and out of the test client."""
+    limiter.reset()
+    return AuthActions(client, db)

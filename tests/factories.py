@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from tracker.imports.candidates import CandidacyRow, Upsert
 from tracker.models import Authority, Delivery, Person, Pledge, PledgeStatus, Recommendation
-from tracker.pledging import PledgeChange, record_pledge
+from tracker.pledging import PledgeChange, Subject, find_pledge, save_pledge
 
 SHEFFIELD = "E08000019"
 _ids = itertools.count(800_000_001)
@@ -63,16 +63,28 @@ def candidate(
     return session.get_one(Person, person_id)
 
 
-def pledge_of(session: Session, slug: str, *, person: Person | None = None,
-              authority_row: Authority | None = None) -> Pledge:  # fmt: skip
-    """Return a subject's pledge row for the recommendation with this slug."""
-    stmt = select(Pledge).join(Recommendation).where(Recommendation.slug == slug)
-    if person is not None:
-        stmt = stmt.where(Pledge.person_id == person.id)
-    else:
-        assert authority_row is not None
-        stmt = stmt.where(Pledge.authority_id == authority_row.id)
-    return session.exec(stmt).one()
+def pledge_of(
+    session: Session,
+    slug: str,
+    *,
+    person: Person | None = None,
+    authority_row: Authority | None = None,
+) -> Pledge:
+    """Return a subject's pledge on a recommendation, or an unsaved stand-in (version 0)."""
+    rec = session.exec(select(Recommendation).where(Recommendation.slug == slug)).one()
+    subject = Subject(
+        person_id=person.id if person else None,
+        authority_id=authority_row.id if authority_row else None,
+    )
+    found = find_pledge(session, subject, rec.id or 0)
+    if found is not None:
+        return found
+    return Pledge(
+        recommendation_id=rec.id or 0,
+        person_id=subject.person_id,
+        authority_id=subject.authority_id,
+        version=0,
+    )
 
 
 def record(
@@ -85,9 +97,17 @@ def record(
     delivery: Delivery = Delivery.NOT_YET_RATED,
     actor_id: int | None = None,
 ) -> Pledge:
-    """Record a pledge through the real write path and return it refreshed."""
-    change = PledgeChange(status=status, delivery=delivery, quote=quote,
-                          evidence_url=evidence_url)  # fmt: skip
-    record_pledge(session, pledge, change, expected_version=pledge.version, actor_id=actor_id)
+    """Record an answer through the real write path and return the saved pledge."""
+    change = PledgeChange(status=status, delivery=delivery, quote=quote, evidence_url=evidence_url)
+    subject = Subject(person_id=pledge.person_id, authority_id=pledge.authority_id)
+    saved, _ = save_pledge(
+        session,
+        subject,
+        pledge.recommendation_id,
+        change,
+        expected_version=pledge.version,
+        actor_id=actor_id,
+    )
     session.flush()
-    return pledge
+    assert saved is not None
+    return saved

@@ -14,8 +14,11 @@ TRACKER = Path(sys.executable).with_name("tracker")
 
 def run_tracker(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Run the installed console script against a throwaway SQLite database."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "TRACKER_INSTANCE": str(tmp_path / "instance")}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "TRACKER_INSTANCE": str(tmp_path / "instance"),
+    }
     return subprocess.run(  # noqa: S603 (our own console script)
         [str(TRACKER), *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )

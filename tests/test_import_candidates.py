@@ -47,8 +47,7 @@ def test_real_file_imports_every_candidacy(db: Session) -> None:
     assert _count(db, Election) == 6
     bruff = db.get_one(Person, 47677)
     assert bruff.name == "Margaret Bruff"
-    people_pledges = select(func.count()).select_from(Pledge).where(Pledge.person_id.is_not(None))  # type: ignore[union-attr]
-    assert db.exec(people_pledges).one() == 795 * 5
+    assert db.exec(select(func.count()).select_from(Pledge)).one() == 0
 
 
 def test_elections_link_to_their_councils(db: Session) -> None:
@@ -100,10 +99,13 @@ def test_core_columns_only_is_enough(db: Session, tmp_path: Path) -> None:
         ("votes_cast", "-3", "votes_cast must be a whole number, not '-3'"),
         ("elected", "maybe", "elected must be True or False, not 'maybe'"),
         ("gss", "E05XYZ", "gss 'E05XYZ' is not a GSS code"),
-        ("election_id", "parl.sheffield-hallam.2024-07-04",
-         "'parl' elections are outside this tracker"),
+        (
+            "election_id",
+            "parl.sheffield-hallam.2024-07-04",
+            "'parl' elections are outside this tracker",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_row_rejects_the_whole_file(
     db: Session, tmp_path: Path, field: str, value: str, reason: str
 ) -> None:

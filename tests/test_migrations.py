@@ -21,17 +21,32 @@ SOURCE = (
 )
 
 SEED = [
-    (1, "governance-and-strategy", "priority-in-strategic-plans",
-     "Make tackling modern slavery a priority for your region"),
-    (2, "governance-and-strategy", "resourced-multi-agency-partnership",
-     "Resource multi-agency partnerships"),
-    (3, "safeguarding-and-human-rights", "safeguarding-and-independent-advocacy",
-     "Place safeguarding and independent advocacy at the heart of the response"),
-    (4, "safeguarding-and-human-rights", "pathways-to-support",
-     "Create pathways to support services"),
-    (5, "lived-experience", "listen-to-lived-experience",
-     "Listen to people with lived experience"),
-]  # fmt: skip
+    (
+        1,
+        "governance-and-strategy",
+        "priority-in-strategic-plans",
+        "Make tackling modern slavery a priority for your region",
+    ),
+    (
+        2,
+        "governance-and-strategy",
+        "resourced-multi-agency-partnership",
+        "Resource multi-agency partnerships",
+    ),
+    (
+        3,
+        "safeguarding-and-human-rights",
+        "safeguarding-and-independent-advocacy",
+        "Place safeguarding and independent advocacy at the heart of the response",
+    ),
+    (
+        4,
+        "safeguarding-and-human-rights",
+        "pathways-to-support",
+        "Create pathways to support services",
+    ),
+    (5, "lived-experience", "listen-to-lived-experience", "Listen to people with lived experience"),
+]
 
 
 def test_models_match_migrated_schema(db: Session) -> None:

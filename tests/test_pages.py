@@ -204,8 +204,11 @@ def test_pagination_links_keep_filters(client: FlaskClient) -> None:
 
 def test_recorded_pledge_shows_on_pages(client: FlaskClient, db: Session) -> None:
     person = candidate(db, "Quinn Quoted", party=("fictional-party:9", "Party of Tests"))
-    record(db, pledge_of(db, "listen-to-lived-experience", person=person),
-           quote="We will listen to survivors.")  # fmt: skip
+    record(
+        db,
+        pledge_of(db, "listen-to-lived-experience", person=person),
+        quote="We will listen to survivors.",
+    )
     page = soup(client.get(f"/candidates/{person.id}-{person.slug}"))
     row = page.select("table.pledges tbody tr")[4]
     assert row.select_one(".status").text == "Pledged"
@@ -229,10 +232,17 @@ def test_authority_own_pledge_shows(client: FlaskClient, db: Session) -> None:
 
 def test_markup_in_names_and_quotes_is_escaped(client: FlaskClient, db: Session) -> None:
     person = candidate(db, '<script>alert(1)</script>"><img src=x onerror=alert(2)>')
-    record(db, pledge_of(db, "pathways-to-support", person=person),
-           quote="<b>bold</b><script>alert(3)</script>")  # fmt: skip
-    for url in (f"/candidates/{person.id}-{person.slug}", "/recommendations/pathways-to-support",
-                "/candidates/?q=script", "/"):  # fmt: skip
+    record(
+        db,
+        pledge_of(db, "pathways-to-support", person=person),
+        quote="<b>bold</b><script>alert(3)</script>",
+    )
+    for url in (
+        f"/candidates/{person.id}-{person.slug}",
+        "/recommendations/pathways-to-support",
+        "/candidates/?q=script",
+        "/",
+    ):
         page = soup(client.get(url))
         assert page.select("main script") == [] and page.select("main img") == []
         assert page.select("main b") == []
@@ -240,8 +250,7 @@ def test_markup_in_names_and_quotes_is_escaped(client: FlaskClient, db: Session)
 
 def test_non_web_evidence_links_never_become_links(client: FlaskClient, db: Session) -> None:
     person = candidate(db, "Jay Javascript")
-    pledge = pledge_of(db, "pathways-to-support", person=person)
-    record(db, pledge, quote="A quote")
+    pledge = record(db, pledge_of(db, "pathways-to-support", person=person), quote="A quote")
     pledge.evidence_url = "javascript:alert(1)"  # bypassing validation, as bad data might
     db.add(pledge)
     db.flush()

@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from tests.factories import candidate, pledge_of
-from tracker.models import Delivery, PledgeEvent, PledgeStatus, utcnow
+from tests.factories import candidate
+from tracker import pledging
+from tracker.models import Delivery, Pledge, PledgeEvent, PledgeStatus, Recommendation
 from tracker.pledging import (
     InvalidPledge,
     PledgeChange,
     StaleEdit,
-    ensure_pledges,
-    record_pledge,
+    Subject,
+    save_pledge,
     validate_change,
 )
 
@@ -60,66 +62,125 @@ def test_validation_rules(change: PledgeChange, errors: dict[str, str]) -> None:
     assert validate_change(change, today=TODAY) == errors
 
 
-def test_recording_bumps_version_and_appends_an_event(db: Session) -> None:
-    pledge = pledge_of(db, "pathways-to-support", person=candidate(db))
-    change = PledgeChange(PledgeStatus.PLEDGED, quote="We will fund it.",
-                          evidence_url="https://example.org/a", evidence_date=TODAY)  # fmt: skip
-    event = record_pledge(db, pledge, change, expected_version=1, now=utcnow())
-    assert event is not None
-    assert (pledge.status, pledge.version, pledge.quote) == ("pledged", 2, "We will fund it.")
+def _rec_id(db: Session, slug: str = "pathways-to-support") -> int:
+    return db.exec(select(Recommendation.id).where(Recommendation.slug == slug)).one() or 0
+
+
+def test_first_answer_creates_the_pledge_and_an_event(db: Session) -> None:
+    subject = Subject(person_id=candidate(db).id)
+    change = PledgeChange(
+        PledgeStatus.PLEDGED,
+        quote="We will fund it.",
+        evidence_url="https://example.org/a",
+        evidence_date=TODAY,
+    )
+    pledge, event = save_pledge(db, subject, _rec_id(db), change, expected_version=0)
+    assert pledge is not None and event is not None
+    assert (pledge.status, pledge.version, pledge.quote) == ("pledged", 1, "We will fund it.")
     assert (event.from_status, event.to_status, event.version) == (
         "awaiting-response",
         "pledged",
-        2,
+        1,
     )
     assert event.evidence_url == "https://example.org/a"
     assert event.occurred_at.tzinfo is not None
 
 
-def test_saving_the_same_thing_twice_records_one_event(db: Session) -> None:
-    pledge = pledge_of(db, "pathways-to-support", person=candidate(db))
+def test_an_update_bumps_the_version(db: Session) -> None:
+    subject = Subject(person_id=candidate(db).id)
+    save_pledge(
+        db,
+        subject,
+        _rec_id(db),
+        PledgeChange(PledgeStatus.PARTIAL, quote="Some."),
+        expected_version=0,
+    )
+    pledge, event = save_pledge(
+        db,
+        subject,
+        _rec_id(db),
+        PledgeChange(PledgeStatus.PLEDGED, quote="All."),
+        expected_version=1,
+    )
+    assert pledge is not None and pledge.version == 2
+    assert event is not None and (event.from_status, event.to_status) == ("partial", "pledged")
+
+
+def test_saving_nothing_new_records_nothing(db: Session) -> None:
+    subject = Subject(person_id=candidate(db).id)
+    assert save_pledge(
+        db, subject, _rec_id(db), PledgeChange(PledgeStatus.AWAITING), expected_version=0
+    ) == (None, None)
     change = PledgeChange(PledgeStatus.PLEDGED, quote="Yes.")
-    record_pledge(db, pledge, change, expected_version=1)
-    assert record_pledge(db, pledge, change, expected_version=2) is None
+    pledge, _ = save_pledge(db, subject, _rec_id(db), change, expected_version=0)
+    again, event = save_pledge(db, subject, _rec_id(db), change, expected_version=1)
+    assert event is None and again is pledge and pledge is not None and pledge.version == 1
     events = db.exec(select(PledgeEvent).where(PledgeEvent.pledge_id == pledge.id)).all()
-    assert len(events) == 1 and pledge.version == 2
+    assert len(events) == 1
 
 
 def test_a_stale_version_is_refused_and_nothing_changes(db: Session) -> None:
-    pledge = pledge_of(db, "pathways-to-support", person=candidate(db))
-    record_pledge(
-        db, pledge, PledgeChange(PledgeStatus.PLEDGED, quote="First."), expected_version=1
+    subject = Subject(person_id=candidate(db).id)
+    save_pledge(
+        db,
+        subject,
+        _rec_id(db),
+        PledgeChange(PledgeStatus.PLEDGED, quote="First."),
+        expected_version=0,
     )
     with pytest.raises(StaleEdit) as caught:
-        record_pledge(db, pledge, PledgeChange(PledgeStatus.DECLINED, quote="Second."),
-                      expected_version=1)  # fmt: skip
-    assert caught.value.current.quote == "First."
-    assert pledge.status == "pledged"
-    count = db.exec(select(PledgeEvent).where(PledgeEvent.pledge_id == pledge.id)).all()
-    assert len(count) == 1
+        save_pledge(
+            db,
+            subject,
+            _rec_id(db),
+            PledgeChange(PledgeStatus.DECLINED, quote="2nd"),
+            expected_version=0,
+        )
+    assert (caught.value.current.quote, caught.value.current.version) == ("First.", 1)
+    assert len(db.exec(select(PledgeEvent)).all()) == 1
 
 
 def test_a_concurrent_write_between_load_and_save_is_caught(db: Session) -> None:
     """The UPDATE checks the version in SQL, not just the copy in memory."""
-    pledge = pledge_of(db, "pathways-to-support", person=candidate(db))
-    from sqlalchemy import update
+    subject = Subject(person_id=candidate(db).id)
+    pledge, _ = save_pledge(
+        db, subject, _rec_id(db), PledgeChange(PledgeStatus.PLEDGED, quote="x"), expected_version=0
+    )
+    assert pledge is not None
+    real_find = pledging.find_pledge
 
-    from tracker.models import Pledge
+    def find_then_race(*args: object) -> Pledge | None:
+        found = real_find(*args)  # type: ignore[arg-type]
+        db.exec(update(Pledge).where(col(Pledge.id) == pledge.id).values(version=5))
+        return found
 
-    db.exec(update(Pledge).where(col(Pledge.id) == pledge.id).values(version=5))
-    with pytest.raises(StaleEdit) as caught:
-        record_pledge(db, pledge, PledgeChange(PledgeStatus.PLEDGED, quote="x"), expected_version=1)
+    pledging.find_pledge = find_then_race  # type: ignore[assignment]
+    try:
+        with pytest.raises(StaleEdit) as caught:
+            save_pledge(
+                db,
+                subject,
+                _rec_id(db),
+                PledgeChange(PledgeStatus.DECLINED, quote="y"),
+                expected_version=1,
+            )
+    finally:
+        pledging.find_pledge = real_find
     assert caught.value.current.version == 5
 
 
 def test_invalid_change_raises_with_field_messages(db: Session) -> None:
-    pledge = pledge_of(db, "pathways-to-support", person=candidate(db))
+    subject = Subject(person_id=candidate(db).id)
     with pytest.raises(InvalidPledge) as caught:
-        record_pledge(db, pledge, PledgeChange(PledgeStatus.PLEDGED), expected_version=1)
+        save_pledge(
+            db, subject, _rec_id(db), PledgeChange(PledgeStatus.PLEDGED), expected_version=0
+        )
     assert set(caught.value.errors) == {"evidence_url"}
-    assert pledge.version == 1
+    assert db.exec(select(Pledge)).all() == []
 
 
-def test_ensure_pledges_is_idempotent(db: Session) -> None:
-    person = candidate(db)
-    assert ensure_pledges(db, person_ids=[person.id]) == 0
+def test_a_subject_is_exactly_one_person_or_authority() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        Subject()
+    with pytest.raises(ValueError, match="exactly one"):
+        Subject(person_id=1, authority_id=2)

@@ -7,10 +7,24 @@ from typing import Any
 
 from flask import Flask
 
-from tracker import cli, db, security, templating
+from tracker import auth, cli, db, security, templating
 from tracker.config import ROOT, instance_path, load_config
-from tracker.extensions import htmx
-from tracker.views import authorities, candidates, errors, pages, parties, recommendations
+from tracker.extensions import csrf, htmx, limiter
+from tracker.views import (
+    admin,
+    api,
+    authorities,
+    campaign,
+    candidates,
+    downloads,
+    errors,
+    feeds,
+    pages,
+    parties,
+    pledges,
+    recommendations,
+)
+from tracker.views import auth as auth_views
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -25,10 +39,26 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config(instance, overrides))
     db.init_app(app)
     htmx.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for module in (pages, recommendations, authorities, candidates, parties):
+    for module in (
+        pages,
+        recommendations,
+        authorities,
+        candidates,
+        parties,
+        pledges,
+        auth_views,
+        campaign,
+        admin,
+        feeds,
+        downloads,
+        api,
+    ):
         app.register_blueprint(module.bp)
     return app

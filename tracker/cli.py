@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,10 +14,20 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from tracker import demo, migrate
-from tracker.db import get_session
+from tracker.accounts import (
+    AccountError,
+    create_token,
+    create_user,
+    deactivate_user,
+    set_role,
+    user_by_email,
+)
+from tracker.db import get_session, write_intent
 from tracker.imports.authorities import import_authorities
 from tracker.imports.candidates import import_candidates
+from tracker.imports.pledges import apply_upload, plan_upload
 from tracker.imports.rows import ImportRejected, ImportReport
+from tracker.models import Role, utcnow
 
 SAMPLE_CANDIDATES = (
     Path(__file__).resolve().parent
@@ -34,8 +45,17 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the project's commands on the app's CLI."""
-    for command in (db_group, import_authorities_command, import_candidates_command,
-                    sample_command):  # fmt: skip
+    for command in (
+        db_group,
+        import_authorities_command,
+        import_candidates_command,
+        import_pledges_command,
+        sample_command,
+        create_user_command,
+        set_role_command,
+        deactivate_user_command,
+        create_token_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -101,6 +121,94 @@ def sample_command(with_demo: bool, remove_demo: bool) -> None:
             click.echo(f"Demonstration: {demo.load_demo(session)}.")
 
 
+ROLE = click.Choice([role.value for role in Role])
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=ROLE, required=True, help="admin or campaigner")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, role: str, password_stdin: bool) -> None:
+    """Create an account. The password is prompted for, never taken from the command line."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _writing() as session:
+        user = create_user(session, email, password, Role(role))
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@click.command("set-role")
+@with_appcontext
+@click.argument("email")
+@click.argument("role", type=ROLE)
+def set_role_command(email: str, role: str) -> None:
+    """Change an account's role (its sessions end so the new role applies at once)."""
+    with _writing() as session:
+        user = set_role(session, email, Role(role))
+    click.echo(f"{user.email} is now {user.role}.")
+
+
+@click.command("deactivate-user")
+@with_appcontext
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Stop an account signing in or using its API tokens."""
+    with _writing() as session:
+        user = deactivate_user(session, email)
+    click.echo(f"{user.email} can no longer sign in; its API tokens are revoked.")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", default="command line", help="A name to recognise the token by.")
+def create_token_command(email: str, name: str) -> None:
+    """Create an API token for an account and print it (it is shown only this once)."""
+    with _writing() as session:
+        user = user_by_email(session, email)
+        if user is None or not user.is_active:
+            raise click.ClickException(f"There is no active account for {email}.")
+        _, secret = create_token(session, user, name)
+    click.echo(secret)
+
+
+@click.command("import-pledges")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change and save nothing.")
+def import_pledges_command(path: Path, dry_run: bool) -> None:
+    """Update pledges from a CSV (person_id or authority, recommendation, status, ...)."""
+    text = _read_text(path)
+    with _writing() as session:
+        plan = plan_upload(session, text, today=utcnow().date())
+        for row in plan.rows:
+            click.echo(
+                f"line {row.line}: {row.subject_name}, {row.recommendation.slug}: "
+                f"{row.before.value} -> {row.change.status.value}"
+            )
+        if plan.errors:
+            raise ImportRejected(plan.errors)
+        if dry_run:
+            click.echo(f"Dry run: {len(plan.rows)} to change, {len(plan.unchanged)} unchanged.")
+            session.rollback()
+            return
+        report = apply_upload(
+            session, text, expected=plan.fingerprint, actor_id=None, today=utcnow().date()
+        )
+    click.echo(f"Pledges: {report.summary()}.")
+
+
+def _read_text(path: Path) -> str:
+    """Read a UTF-8 text file, explaining clearly when it is not one."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text; save it as CSV (UTF-8).") from None
+
+
 def _print_report(label: str, report: ImportReport) -> None:
     """Print an import's summary and each rejected row."""
     click.echo(f"{label}: {report.summary()}.")
@@ -113,13 +221,17 @@ def _writing() -> Iterator[Session]:
     """Run a command's writes in one transaction, turning known failures into messages."""
     session = get_session()
     try:
-        yield session
-        session.commit()
+        with write_intent():
+            yield session
+            session.commit()
     except ImportRejected as exc:
         session.rollback()
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
         raise click.ClickException(f"{exc}. Fix the rows above, or use --skip-invalid.") from exc
+    except AccountError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
     except (OperationalError, ProgrammingError) as exc:
         session.rollback()
         raise click.ClickException(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,41 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
     """Build the app's settings: overrides first, then the environment, then defaults."""
     overrides = dict(overrides or {})
     env = os.environ
+    redis_url = env.get("REDIS_URL") or None
     config: dict[str, Any] = {
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}",
         "PER_PAGE": 50,
+        "REDIS_URL": redis_url,
+        # Sign-in throttling is shared between workers only when Redis holds the counts.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        "LOGIN_LIMIT_ACCOUNT": env.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_ADDRESS": env.get("LOGIN_LIMIT_ADDRESS", "20 per 15 minutes"),
+        # Tokens live as long as the session, which ends after 30 idle minutes anyway.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        # Campaigners' sessions: ended after 30 idle minutes, never sent cross-site, and
+        # (unless debugging, see tracker.auth) only over HTTPS.
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
+        "REMEMBER_COOKIE_DURATION": timedelta(0),
+        # The `tag:` URI authority of feed entry ids. Set it once, to a domain or email the
+        # campaign controls, before feeds are published: changing it changes every id.
+        "FEED_TAG_AUTHORITY": env.get("FEED_TAG_AUTHORITY") or "pledge-tracker.invalid,2024",
+        "FEED_ENTRIES": 50,
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = env.get("SECRET_KEY") or _install_secret(instance)
     return config
+
+
+def _flag(value: str | None) -> bool | None:
+    """Read an on/off setting; None when it is not set."""
+    if value is None or value == "":
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _install_secret(instance: Path) -> str:

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 EXTENSION = "tracker.db"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Whether the current request or command means to write. SQLite then takes the write lock
+# when the transaction begins (BEGIN IMMEDIATE): a transaction that reads first and writes
+# later would otherwise fail with "database is locked" if another writer committed between.
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def write_intent() -> Iterator[None]:
+    """Mark the transactions begun inside this block as writers."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
 
 
 class Database:
@@ -62,14 +81,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Any) -> None:
-    """Start each transaction explicitly (see `_configure_sqlite`)."""
-    connection.exec_driver_sql("BEGIN")
+    """Start each transaction explicitly, taking the write lock up front for writers."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
     """Create the app's database and close each request's session when it ends."""
     app.extensions[EXTENSION] = Database(app.config["DATABASE_URL"])
+    app.before_request(_note_write_intent)
     app.teardown_appcontext(_close_session)
+
+
+def _note_write_intent() -> None:
+    """Treat every request that may change state as a writer."""
+    _write_intent.set(request.method not in SAFE_METHODS)
 
 
 def database() -> Database:

@@ -26,7 +26,7 @@ from tracker.models import (
     Recommendation,
     utcnow,
 )
-from tracker.pledging import PledgeChange, ensure_pledges, record_pledge
+from tracker.pledging import PledgeChange, Subject, save_pledge
 
 POLL_DATE = date(2024, 5, 2)
 ELECTION_ID = f"local.exampleshire-fictional.{POLL_DATE}"
@@ -77,13 +77,12 @@ def load_demo(session: Session) -> str:
     parties = [Party(dc_id=i, name=n, slug=s, is_demo=True) for i, n, s in PARTIES]
     session.add_all([council, *parties])
     session.flush()
-    election = Election(election_id=ELECTION_ID, kind="local", poll_date=POLL_DATE,
-                        authority_id=council.id or 0)  # fmt: skip
+    election = Election(
+        election_id=ELECTION_ID, kind="local", poll_date=POLL_DATE, authority_id=council.id or 0
+    )
     session.add(election)
     session.flush()
     people = _stand_candidates(session, election, parties)
-    ensure_pledges(session, person_ids=[p.id for p in people], authority_ids=[council.id or 0])
-    session.flush()
     for index, position, status, days in PLEDGES:
         subject = people[index] if index is not None else None
         _pledge(session, subject, council, position, status, days)
@@ -99,35 +98,49 @@ def _stand_candidates(session: Session, election: Election, parties: list[Party]
         if ward not in ballots:
             ballots[ward] = Ballot(
                 ballot_paper_id=f"local.exampleshire-fictional.{slug}.{POLL_DATE}",
-                election_id=election.id or 0, post_label=ward, seats_contested=1,
-            )  # fmt: skip
+                election_id=election.id or 0,
+                post_label=ward,
+                seats_contested=1,
+            )
             session.add(ballots[ward])
-        person = Person(id=FIRST_PERSON_ID + offset, name=name,
-                        slug=name.lower().replace(" ", "-"), is_demo=True)  # fmt: skip
+        person = Person(
+            id=FIRST_PERSON_ID + offset,
+            name=name,
+            slug=name.lower().replace(" ", "-"),
+            is_demo=True,
+        )
         session.add(person)
         session.flush()
-        session.add(Candidacy(person_id=person.id, ballot_id=ballots[ward].id or 0,
-                              party_id=parties[party].id or 0, votes_cast=votes,
-                              elected=elected))  # fmt: skip
+        session.add(
+            Candidacy(
+                person_id=person.id,
+                ballot_id=ballots[ward].id or 0,
+                party_id=parties[party].id or 0,
+                votes_cast=votes,
+                elected=elected,
+            )
+        )
         people.append(person)
     return people
 
 
 def _pledge(
-    session: Session, person: Person | None, council: Authority, position: int,
-    status: PledgeStatus, days_ago: int,
-) -> None:  # fmt: skip
+    session: Session,
+    person: Person | None,
+    council: Authority,
+    position: int,
+    status: PledgeStatus,
+    days_ago: int,
+) -> None:
     """Record one demonstration pledge through the real write path."""
-    stmt = select(Pledge).join(Recommendation).where(Recommendation.position == position)
+    recommendation = session.exec(
+        select(Recommendation).where(Recommendation.position == position)
+    ).one()
     if person is not None:
-        stmt = stmt.where(Pledge.person_id == person.id)
-        who = person.name
+        subject, who, slug = Subject(person_id=person.id), person.name, person.slug
     else:
-        stmt = stmt.where(Pledge.authority_id == council.id)
-        who = council.name
-    pledge = session.exec(stmt).one()
+        subject, who, slug = Subject(authority_id=council.id), council.name, council.slug
     when = utcnow() - timedelta(days=days_ago)
-    slug = person.slug if person else council.slug
     change = PledgeChange(
         status=status,
         delivery=Delivery.IN_PROGRESS
@@ -139,7 +152,7 @@ def _pledge(
         evidence_date=when.date(),
         note="Fictional demonstration data.",
     )
-    record_pledge(session, pledge, change, expected_version=pledge.version, now=when)
+    save_pledge(session, subject, recommendation.id or 0, change, expected_version=0, now=when)
 
 
 def remove_demo(session: Session) -> int:

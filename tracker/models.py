@@ -101,6 +101,7 @@ class Recommendation(SQLModel, table=True):
     source_publisher: str = Field(max_length=200)
     source_date: str = Field(max_length=40)
     source_url: str | None = Field(default=None, max_length=2000)
+    version: int = 1
 
 
 class Authority(SQLModel, table=True):
@@ -184,8 +185,8 @@ class Candidacy(SQLModel, table=True):
 class Pledge(SQLModel, table=True):
     """Where one subject (a person or an authority) stands on one recommendation.
 
-    Every subject has a row per recommendation from the moment it is imported, starting
-    at `awaiting-response`, so edits always have a row and a version to check against.
+    The row is created with the subject's first recorded answer; a subject without one is
+    awaiting a response. `version` counts saves, for optimistic locking.
     """
 
     __table_args__ = (
@@ -218,7 +219,7 @@ class PledgeEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     pledge_id: int = Field(foreign_key="pledge.id", index=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    actor_id: int | None = None
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
     from_delivery: str | None = Field(default=None, max_length=20)
@@ -228,3 +229,55 @@ class PledgeEvent(SQLModel, table=True):
     evidence_date: date | None = None
     note: str | None = Field(default=None, sa_type=Text)
     version: int
+
+
+class Role(StrEnum):
+    """What a signed-in user may do; the public needs no account and only reads."""
+
+    ADMIN = "admin"
+    CAMPAIGNER = "campaigner"
+
+    def allows(self, needed: Role) -> bool:
+        """Return whether this role covers `needed` (admins can do what campaigners do)."""
+        return self is Role.ADMIN or self is needed
+
+
+class User(SQLModel, table=True):
+    """A campaigner or admin who signs in to keep the record true."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=20)
+    is_active: bool = True
+    # Part of the session's identity: changing it signs the user out everywhere.
+    session_nonce: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the write API, stored only as a hash and shown once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PledgeUpload(SQLModel, table=True):
+    """A spreadsheet of pledge updates, kept between its preview and its application."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    filename: str = Field(max_length=255)
+    content: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

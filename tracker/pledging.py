@@ -1,24 +1,27 @@
-"""Writing pledges: the only place a pledge's status or evidence changes.
+"""Writing pledges: the only place a pledge is created or changed.
 
-Every change is checked against the version the editor started from, applied in one
-UPDATE that only succeeds if nobody saved in between, and logged as a PledgeEvent.
+A subject (a candidate or an authority) has no pledge row until someone records an
+answer; until then it is awaiting a response. Every save names the version the editor
+started from (0 for "nothing recorded yet"), is applied by a single INSERT or UPDATE that
+only succeeds if nobody saved in between, and is logged as a PledgeEvent. Two editors
+can therefore never silently overwrite each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from tracker.models import Delivery, Pledge, PledgeEvent, PledgeStatus, Recommendation, utcnow
+from tracker.models import Delivery, Pledge, PledgeEvent, PledgeStatus, utcnow
 
 MAX_URL = 2000
 MAX_TEXT = 10_000
+EDITABLE = ("status", "delivery", "evidence_url", "quote", "evidence_date", "note")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,29 @@ class PledgeChange:
     evidence_date: date | None = None
     note: str | None = None
 
+    def values(self) -> dict[str, object]:
+        """Return the change as the pledge row stores it (enums as their text)."""
+        return {
+            "status": self.status.value,
+            "delivery": self.delivery.value,
+            "evidence_url": self.evidence_url,
+            "quote": self.quote,
+            "evidence_date": self.evidence_date,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose pledge it is: exactly one of a person (candidate) or an authority."""
+
+    person_id: int | None = None
+    authority_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.person_id is None) == (self.authority_id is None):
+            raise ValueError("a pledge belongs to exactly one person or one authority")
+
 
 class InvalidPledge(ValueError):
     """The change breaks a rule; `errors` maps each field to a message for the editor."""
@@ -42,7 +68,10 @@ class InvalidPledge(ValueError):
 
 
 class StaleEdit(Exception):
-    """Someone saved the pledge after the editor loaded it; nothing was written."""
+    """Someone saved the pledge after the editor loaded it; nothing was written.
+
+    `current` is the pledge as it now stands, for showing both versions side by side.
+    """
 
     def __init__(self, current: Pledge) -> None:
         super().__init__(f"pledge {current.id} is now at version {current.version}")
@@ -65,7 +94,7 @@ def validate_change(change: PledgeChange, *, today: date) -> dict[str, str]:
         if value and len(value) > MAX_TEXT:
             errors[name] = f"Keep this under {MAX_TEXT:,} characters."
     if change.status.needs_evidence and not (change.evidence_url or change.quote):
-        errors["evidence_url"] = errors.get(
+        errors.setdefault(
             "evidence_url", f"“{change.status.label}” needs evidence: a source link or a quote."
         )
     pledged = change.status in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL)
@@ -74,107 +103,121 @@ def validate_change(change: PledgeChange, *, today: date) -> dict[str, str]:
     return errors
 
 
-def record_pledge(
+def find_pledge(session: Session, subject: Subject, recommendation_id: int) -> Pledge | None:
+    """Return the subject's pledge on a recommendation, if one was ever recorded."""
+    stmt = select(Pledge).where(
+        Pledge.recommendation_id == recommendation_id,
+        Pledge.person_id == subject.person_id,
+        Pledge.authority_id == subject.authority_id,
+    )
+    return session.exec(stmt).first()
+
+
+def save_pledge(
     session: Session,
-    pledge: Pledge,
+    subject: Subject,
+    recommendation_id: int,
     change: PledgeChange,
     *,
     expected_version: int,
     actor_id: int | None = None,
     now: datetime | None = None,
-) -> PledgeEvent | None:
-    """Apply `change` to `pledge` and log it; return the event, or None if nothing changed.
+) -> tuple[Pledge | None, PledgeEvent | None]:
+    """Record `change` for a subject, creating the pledge on its first answer.
 
-    Raises InvalidPledge for a bad change and StaleEdit when the pledge moved on from
-    `expected_version`. The caller commits.
+    `expected_version` is the version the editor saw, 0 when nothing was recorded. Returns
+    the pledge (None if there is still nothing to record) and the event (None when the
+    change altered nothing). Raises InvalidPledge or StaleEdit; the caller commits.
     """
     now = now or utcnow()
     errors = validate_change(change, today=now.date())
     if errors:
         raise InvalidPledge(errors)
-    if pledge.version != expected_version:
-        raise StaleEdit(pledge)
-    before = {f.name: getattr(pledge, f.name) for f in fields(PledgeChange)}
-    after = {f.name: _stored(getattr(change, f.name)) for f in fields(PledgeChange)}
-    if before == after:
-        return None
+    pledge = find_pledge(session, subject, recommendation_id)
+    current_version = pledge.version if pledge else 0
+    if current_version != expected_version:
+        raise StaleEdit(pledge or _unrecorded(subject, recommendation_id))
+    if pledge is None:
+        if change == PledgeChange(PledgeStatus.AWAITING):
+            return None, None
+        pledge = _create(session, subject, recommendation_id, change, now)
+        return pledge, _log(session, pledge, None, change, actor_id, now)
+    before = {name: getattr(pledge, name) for name in EDITABLE}
+    if before == change.values():
+        return pledge, None
     result = session.exec(
         update(Pledge)
         .where(col(Pledge.id) == pledge.id, col(Pledge.version) == expected_version)
-        .values(**after, updated_at=now, version=expected_version + 1)
+        .values(**change.values(), updated_at=now, version=expected_version + 1)
         .execution_options(synchronize_session=False)
     )
+    session.refresh(pledge)
     if result.rowcount != 1:
-        session.refresh(pledge)
         raise StaleEdit(pledge)
+    return pledge, _log(session, pledge, before, change, actor_id, now)
+
+
+def _create(
+    session: Session,
+    subject: Subject,
+    recommendation_id: int,
+    change: PledgeChange,
+    now: datetime,
+) -> Pledge:
+    """Insert a subject's first pledge; if a rival insert won the race, it is a stale edit."""
+    pledge = Pledge(
+        recommendation_id=recommendation_id,
+        person_id=subject.person_id,
+        authority_id=subject.authority_id,
+        created_at=now,
+        updated_at=now,
+        version=1,
+        **change.values(),  # type: ignore[arg-type]
+    )
+    try:
+        with session.begin_nested():
+            session.add(pledge)
+    except IntegrityError:
+        winner = find_pledge(session, subject, recommendation_id)
+        if winner is None:
+            raise
+        raise StaleEdit(winner) from None
+    return pledge
+
+
+def _log(
+    session: Session,
+    pledge: Pledge,
+    before: dict[str, object] | None,
+    change: PledgeChange,
+    actor_id: int | None,
+    now: datetime,
+) -> PledgeEvent:
+    """Append the event recording this change."""
     event = PledgeEvent(
-        pledge_id=pledge.id,  # type: ignore[arg-type]
+        pledge_id=pledge.id or 0,
         occurred_at=now,
         actor_id=actor_id,
-        from_status=str(before["status"]),
+        from_status=str(before["status"]) if before else PledgeStatus.AWAITING.value,
         to_status=change.status.value,
-        from_delivery=str(before["delivery"]),
+        from_delivery=str(before["delivery"]) if before else Delivery.NOT_YET_RATED.value,
         to_delivery=change.delivery.value,
         evidence_url=change.evidence_url,
         quote=change.quote,
         evidence_date=change.evidence_date,
         note=change.note,
-        version=expected_version + 1,
+        version=pledge.version,
     )
     session.add(event)
     session.flush()
-    session.refresh(pledge)
     return event
 
 
-def _stored(value: object) -> object:
-    """Return the value as the pledge row stores it (enums as their text)."""
-    return value.value if isinstance(value, PledgeStatus | Delivery) else value
-
-
-def ensure_pledges(
-    session: Session, *, person_ids: Iterable[int] = (), authority_ids: Iterable[int] = ()
-) -> int:
-    """Give each new subject an awaiting-response row per recommendation; return rows added.
-
-    Rows exist from the start so that every edit has a version to check against.
-    """
-    recommendation_ids = list(session.exec(select(Recommendation.id)).all())
-    rows = [
-        {"recommendation_id": rec, "person_id": pid}
-        for pid in _without_pledges(session, col(Pledge.person_id), person_ids)
-        for rec in recommendation_ids
-    ] + [
-        {"recommendation_id": rec, "authority_id": aid}
-        for aid in _without_pledges(session, col(Pledge.authority_id), authority_ids)
-        for rec in recommendation_ids
-    ]
-    if rows:
-        now = utcnow()
-        session.exec(
-            insert(Pledge),
-            params=[
-                {
-                    "person_id": None,
-                    "authority_id": None,
-                    **row,
-                    "status": PledgeStatus.AWAITING.value,
-                    "delivery": Delivery.NOT_YET_RATED.value,
-                    "created_at": now,
-                    "updated_at": now,
-                    "version": 1,
-                }
-                for row in rows
-            ],
-        )
-    return len(rows)
-
-
-def _without_pledges(session: Session, column: Any, ids: Iterable[int]) -> list[int]:
-    """Return those of `ids` that have no pledge rows yet under `column`."""
-    wanted = sorted(set(ids))
-    have: set[int | None] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        have.update(session.exec(select(column).where(column.in_(chunk)).distinct()).all())
-    return [i for i in wanted if i not in have]
+def _unrecorded(subject: Subject, recommendation_id: int) -> Pledge:
+    """Return an unsaved stand-in for a pledge nobody has recorded yet (version 0)."""
+    return Pledge(
+        recommendation_id=recommendation_id,
+        person_id=subject.person_id,
+        authority_id=subject.authority_id,
+        version=0,
+    )

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 from flask import Flask, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.auth import signed_in
 from tracker.db import get_session
-from tracker.models import Delivery, Person, PledgeStatus
+from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         url_with=url_with,
         PledgeStatus=PledgeStatus,
         Delivery=Delivery,
+        Role=Role,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.context_processor(_site_context)
@@ -44,10 +46,10 @@ def _site_context() -> dict[str, Any]:
     Error pages render through here too, so a database failure must not raise again.
     """
     try:
-        return {"demo_loaded": has_demo_data(get_session())}
+        return {"demo_loaded": has_demo_data(get_session()), "account": signed_in()}
     except SQLAlchemyError:
         log.warning("could not check for demonstration data", exc_info=True)
-        return {"demo_loaded": False}
+        return {"demo_loaded": False, "account": None}
 
 
 def is_web_url(value: object) -> bool:

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from tracker.geo import Area, area_for_point, load_areas
 from tracker.imports.rows import ImportRejected, ImportReport, RowError, assign_changed
 from tracker.models import Authority
-from tracker.pledging import ensure_pledges
 from tracker.text import slugify
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -29,9 +28,21 @@ POLICE_AREA = "PFA"
 POLICE_AREA_NAME = "Police force area"
 GSS = re.compile(r"[ENSWK]\d{8}")
 FIELDS = (
-    "slug", "name", "short_name", "gss_code", "code", "kind", "kind_name", "nation", "region",
-    "lat", "lon", "parent_county_id", "combined_authority_id", "police_area_id",
-)  # fmt: skip
+    "slug",
+    "name",
+    "short_name",
+    "gss_code",
+    "code",
+    "kind",
+    "kind_name",
+    "nation",
+    "region",
+    "lat",
+    "lon",
+    "parent_county_id",
+    "combined_authority_id",
+    "police_area_id",
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,6 @@ def import_authorities(
         saved[code] = _upsert(session, by_mysociety.get(code), row.values, outcomes)
     session.flush()
     _link_councils(councils, saved, outcomes)
-    ensure_pledges(session, authority_ids=[a.id for a in saved.values() if a.id])
-    ensure_pledges(session, authority_ids=[i for i in police_ids.values() if i])
     session.flush()
     tally = Counter(outcomes.values())
     return ImportReport(tally["created"], tally["updated"], tally["unchanged"])

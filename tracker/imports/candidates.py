@@ -27,16 +27,23 @@ from tracker.imports.rows import (
     parse_int,
 )
 from tracker.models import Authority, Ballot, Candidacy, Election, Party, Person
-from tracker.pledging import ensure_pledges
 from tracker.text import slugify
 
 M = TypeVar("M", Party, Person, Election, Ballot, Candidacy)
 
 CORE_COLUMNS = (
-    "person_id", "person_name", "election_id", "ballot_paper_id", "election_date",
-    "election_current", "party_name", "party_id", "post_label", "cancelled_poll",
+    "person_id",
+    "person_name",
+    "election_id",
+    "ballot_paper_id",
+    "election_date",
+    "election_current",
+    "party_name",
+    "party_id",
+    "post_label",
+    "cancelled_poll",
     "seats_contested",
-)  # fmt: skip
+)
 ELECTION_ID = re.compile(
     r"(?P<type>[a-z]+)\.(?P<org>[a-z0-9-]+)(?:\.[a-z0-9.-]+)?\.(?P<date>\d{4}-\d{2}-\d{2})"
 )
@@ -116,9 +123,12 @@ def _check_all(
         first = ballots.setdefault(row.ballot_paper_id, row)
         if _ballot_facts(first) != _ballot_facts(row):
             errors.append(
-                RowError(line, f"ballot {row.ballot_paper_id} is described differently on "
-                         f"line {first.line} (post label, post id or seats)")
-            )  # fmt: skip
+                RowError(
+                    line,
+                    f"ballot {row.ballot_paper_id} is described differently on "
+                    f"line {first.line} (post label, post id or seats)",
+                )
+            )
             continue
         seen[key] = line
         rows.append(row)
@@ -135,8 +145,16 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     if None in record:
         raise ValueError("more fields than the header has columns")
     value = {k: (v or "").strip() for k, v in record.items() if k}
-    for column in ("person_id", "person_name", "election_id", "ballot_paper_id",
-                   "election_date", "party_id", "party_name", "post_label"):  # fmt: skip
+    for column in (
+        "person_id",
+        "person_name",
+        "election_id",
+        "ballot_paper_id",
+        "election_date",
+        "party_id",
+        "party_name",
+        "post_label",
+    ):
         if not value.get(column):
             raise ValueError(f"{column} is empty")
         if len(value[column]) > MAX_FIELD:
@@ -204,7 +222,7 @@ class Upsert:
         if not rows:
             return report
         parties = self._parties(rows)
-        new_people = self._people(rows)
+        self._people(rows)
         ballots = self._ballots(rows, self._elections(rows))
         self.session.flush()
         existing = self._candidacies([b.id for b in ballots.values() if b.id])
@@ -221,7 +239,6 @@ class Upsert:
             else:
                 report.unchanged += 1
         self.session.flush()
-        ensure_pledges(self.session, person_ids=new_people)
         return report
 
     def _touched(self, row: CandidacyRow) -> bool:
@@ -252,8 +269,8 @@ class Upsert:
             self.session.add(parties[dc_id])
         return parties
 
-    def _people(self, rows: list[CandidacyRow]) -> list[int]:
-        """Create or rename everyone in the file (the last row's name wins); return new ids."""
+    def _people(self, rows: list[CandidacyRow]) -> None:
+        """Create or rename everyone in the file (the last row's name wins)."""
         names = {row.person_id: row.person_name for row in rows}
         people = {p.id: p for p in self._in(Person, col(Person.id), list(names))}
         for pid, name in names.items():
@@ -262,7 +279,6 @@ class Upsert:
                 self._update(f"person:{pid}", people[pid], values)
             else:
                 self.session.add(Person(id=pid, **values))  # type: ignore[arg-type]
-        return [pid for pid in names if pid not in people]
 
     def _elections(self, rows: list[CandidacyRow]) -> dict[str, Election]:
         """Return every election in the file by Democracy Club id, creating new ones."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from tracker.models import Authority
 from tracker.queries.common import Page, matches_terms, paginate
@@ -44,6 +45,12 @@ def authorities(
     session: Session, filters: AuthorityFilters, *, page: int, per_page: int
 ) -> Page[Authority]:
     """Return one page of authorities matching the filters, by name."""
+    stmt = authority_query(filters).order_by(col(Authority.short_name), col(Authority.id))
+    return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def authority_query(filters: AuthorityFilters) -> SelectOfScalar[Authority]:
+    """Select the authorities matching the filters, unordered: pages and downloads share it."""
     stmt = select(Authority)
     if (name := matches_terms(Authority.name, filters.q)) is not None:
         stmt = stmt.where(name)
@@ -53,14 +60,14 @@ def authorities(
         stmt = stmt.where(Authority.region == filters.region)
     if filters.kind:
         stmt = stmt.where(Authority.kind == filters.kind)
-    stmt = stmt.order_by(col(Authority.short_name), col(Authority.id))
-    return paginate(session, stmt, page=page, per_page=per_page)
+    return stmt
 
 
 def filter_choices(session: Session) -> FilterChoices:
     """Return the nations, regions and kinds present, for the filter menus."""
-    rows = session.exec(select(Authority.nation, Authority.region, Authority.kind,
-                               Authority.kind_name).distinct()).all()  # fmt: skip
+    rows = session.exec(
+        select(Authority.nation, Authority.region, Authority.kind, Authority.kind_name).distinct()
+    ).all()
     return FilterChoices(
         nations=sorted({nation for nation, _, _, _ in rows}),
         regions=sorted({region for _, region, _, _ in rows if region}),
@@ -73,11 +80,19 @@ def authority_by_slug(session: Session, slug: str) -> Authority | None:
     return session.exec(select(Authority).where(Authority.slug == slug)).first()
 
 
+def authority_by_gss(session: Session, gss_code: str) -> Authority | None:
+    """Return the authority with this ONS (GSS) code, if any."""
+    return session.exec(select(Authority).where(Authority.gss_code == gss_code)).first()
+
+
 def neighbours(session: Session, authority: Authority) -> Neighbours:
     """Return the county, combined authority and police area around an authority,
     and the authorities that sit within it, in one query."""
-    parents = {authority.parent_county_id, authority.combined_authority_id,
-               authority.police_area_id} - {None}  # fmt: skip
+    parents = {
+        authority.parent_county_id,
+        authority.combined_authority_id,
+        authority.police_area_id,
+    } - {None}
     related = session.exec(
         select(Authority)
         .where(

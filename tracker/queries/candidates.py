@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from tracker.models import (
     Authority,
@@ -58,6 +59,12 @@ def candidates(
     session: Session, filters: CandidateFilters, *, page: int, per_page: int
 ) -> Page[Person]:
     """Return one page of people matching the filters, by name."""
+    stmt = candidate_query(filters).order_by(col(Person.name), col(Person.id))
+    return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def candidate_query(filters: CandidateFilters) -> SelectOfScalar[Person]:
+    """Select the people matching the filters, unordered: pages and downloads share it."""
     stmt = select(Person)
     if (name := matches_terms(Person.name, filters.q)) is not None:
         stmt = stmt.where(name)
@@ -76,8 +83,7 @@ def candidates(
         stmt = stmt.where(col(Person.id).in_(stood))
     if filters.status is not None:
         stmt = stmt.where(_has_status(filters.status))
-    stmt = stmt.order_by(col(Person.name), col(Person.id))
-    return paginate(session, stmt, page=page, per_page=per_page)
+    return stmt
 
 
 def _has_status(status: PledgeStatus) -> ColumnElement[bool]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracker.models import Candidacy, Party, Pledge, PledgeStatus
+from tracker.models import Candidacy, Party, Pledge, PledgeStatus, Recommendation
+from tracker.queries.pledges import with_awaiting
 
 
 @dataclass
@@ -57,9 +58,16 @@ def party_records(session: Session, party_ids: list[int] | None = None) -> list[
         .group_by(stood.c.party_id, col(Pledge.recommendation_id), col(Pledge.status))
     )
     for party_id, rec_id, status, count in session.exec(tallies):
-        record = records[party_id]
-        record.by_status[PledgeStatus(status)] += count
-        record.by_recommendation[rec_id][PledgeStatus(status)] += count
+        if status != PledgeStatus.AWAITING.value:
+            party = records[party_id]
+            party.by_status[PledgeStatus(status)] += count
+            party.by_recommendation[rec_id][PledgeStatus(status)] += count
+    rec_ids = list(session.exec(select(Recommendation.id)))
+    for record in records.values():
+        record.by_status = with_awaiting(record.by_status, record.candidates * len(rec_ids))
+        for rec in rec_ids:
+            counts = record.by_recommendation[rec or 0]
+            record.by_recommendation[rec or 0] = with_awaiting(counts, record.candidates)
     return sorted(records.values(), key=lambda r: (-r.candidates, r.party.name))
 
 

@@ -20,6 +20,7 @@ from tracker.models import (
     PledgeStatus,
     Recommendation,
     Theme,
+    User,
 )
 from tracker.queries.common import Page, paginate
 
@@ -51,22 +52,37 @@ def recommendation_by_slug(session: Session, slug: str) -> Recommendation | None
 
 
 def tallies(session: Session) -> list[RecommendationTally]:
-    """Count pledges by recommendation and status, candidates apart from authorities."""
+    """Count answers by recommendation and status, candidates apart from authorities.
+
+    Subjects with no pledge row have not answered, so they count as awaiting a response.
+    """
     is_person = case((col(Pledge.person_id).is_(None), 0), else_=1)
     rows = session.exec(
-        select(Pledge.recommendation_id, Pledge.status, is_person, func.count()).group_by(
-            col(Pledge.recommendation_id), col(Pledge.status), is_person
-        )
+        select(Pledge.recommendation_id, Pledge.status, is_person, func.count())
+        .where(col(Pledge.status) != PledgeStatus.AWAITING.value)
+        .group_by(col(Pledge.recommendation_id), col(Pledge.status), is_person)
     ).all()
-    counts: dict[tuple[int, int], StatusCounts] = defaultdict(
+    answered: dict[tuple[int, int], StatusCounts] = defaultdict(
         lambda: dict.fromkeys(PledgeStatus, 0)
     )
     for rec_id, status, person, count in rows:
-        counts[(rec_id, person)][PledgeStatus(status)] = count
+        answered[(rec_id, person)][PledgeStatus(status)] = count
+    people = session.exec(select(func.count()).select_from(Person)).one()
+    bodies = session.exec(select(func.count()).select_from(Authority)).one()
     return [
-        RecommendationTally(rec, counts[(rec.id or 0, 1)], counts[(rec.id or 0, 0)])
+        RecommendationTally(
+            rec,
+            with_awaiting(answered[(rec.id or 0, 1)], people),
+            with_awaiting(answered[(rec.id or 0, 0)], bodies),
+        )
         for rec in recommendations(session)
     ]
+
+
+def with_awaiting(counts: StatusCounts, total: int) -> StatusCounts:
+    """Fill in the awaiting count: everyone asked who has not answered."""
+    answered = sum(n for status, n in counts.items() if status != PledgeStatus.AWAITING)
+    return {**counts, PledgeStatus.AWAITING: total - answered}
 
 
 def statuses_by_person(session: Session, person_ids: Sequence[int]) -> dict[int, dict[int, Pledge]]:
@@ -91,9 +107,13 @@ def statuses_by_authority(
 
 
 def answers(
-    session: Session, recommendation: Recommendation, *, status: PledgeStatus | None,
-    page: int, per_page: int,
-) -> Page[Pledge]:  # fmt: skip
+    session: Session,
+    recommendation: Recommendation,
+    *,
+    status: PledgeStatus | None,
+    page: int,
+    per_page: int,
+) -> Page[Pledge]:
     """Return one page of answers to a recommendation (not the silent ones), newest first."""
     stmt = select(Pledge).where(Pledge.recommendation_id == recommendation.id)
     if status is None:
@@ -151,17 +171,18 @@ def authorities_by_id(session: Session, ids: Sequence[int]) -> dict[int, Authori
 
 def pledges_of_subject(
     session: Session, *, person_id: int | None = None, authority_id: int | None = None
-) -> list[tuple[Recommendation, Pledge]]:
-    """Return one subject's pledge on each recommendation, in the campaign's order."""
+) -> list[tuple[Recommendation, Pledge | None]]:
+    """Return each recommendation with the subject's pledge on it (None if unanswered)."""
+    mine = (
+        col(Pledge.person_id) == person_id
+        if person_id is not None
+        else col(Pledge.authority_id) == authority_id
+    )
     stmt = (
         select(Recommendation, Pledge)
-        .join(Pledge, col(Pledge.recommendation_id) == Recommendation.id)
+        .outerjoin(Pledge, (col(Pledge.recommendation_id) == Recommendation.id) & mine)
         .order_by(col(Recommendation.position))
     )
-    if person_id is not None:
-        stmt = stmt.where(Pledge.person_id == person_id)
-    else:
-        stmt = stmt.where(Pledge.authority_id == authority_id)
     return list(session.exec(stmt).all())
 
 
@@ -215,3 +236,14 @@ def headline_counts(session: Session) -> dict[str, int]:
         "councils": session.exec(councils).one(),
         "police_areas": session.exec(police).one(),
     }
+
+
+def pledge_history(session: Session, pledge_id: int) -> list[tuple[PledgeEvent, User | None]]:
+    """Return every change to a pledge, oldest first, with who made it."""
+    stmt = (
+        select(PledgeEvent, User)
+        .outerjoin(User, col(User.id) == PledgeEvent.actor_id)
+        .where(PledgeEvent.pledge_id == pledge_id)
+        .order_by(col(PledgeEvent.occurred_at), col(PledgeEvent.id))
+    )
+    return list(session.exec(stmt).all())

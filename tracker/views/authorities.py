@@ -21,6 +21,7 @@ from tracker.queries.pledges import (
     statuses_by_authority,
     statuses_by_person,
 )
+from tracker.views.pledges import authority_slots
 from tracker.views.render import page_number, render_page_or_partial, search_text, unknown
 
 bp = Blueprint("authorities", __name__, url_prefix="/authorities")
@@ -62,7 +63,7 @@ def detail(slug: str) -> str:
         "authorities/detail.html",
         authority=authority,
         neighbours=neighbours(session, authority),
-        pledges=pledges_of_subject(session, authority_id=authority.id),
+        slots=authority_slots(authority, pledges_of_subject(session, authority_id=authority.id)),
         candidacies=candidacies,
         recommendations=recommendations(session),
         statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),

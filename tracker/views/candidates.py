@@ -20,6 +20,7 @@ from tracker.queries.common import PageNotFound
 from tracker.queries.parties import parties, party_by_slug
 from tracker.queries.pledges import pledges_of_subject, recommendations, statuses_by_person
 from tracker.templating import long_date
+from tracker.views.pledges import person_slots
 from tracker.views.render import (
     page_number,
     render_page_or_partial,
@@ -70,7 +71,7 @@ def detail(person_id: int, slug: str) -> Response | str:
         "candidates/detail.html",
         person=person,
         candidacies=candidacies_by_person(session, [person.id])[person.id],
-        pledges=pledges_of_subject(session, person_id=person.id),
+        slots=person_slots(person, pledges_of_subject(session, person_id=person.id)),
     )
 
 
@@ -86,6 +87,9 @@ def _filters() -> CandidateFilters:
     if value := args.get("election"):
         election = election_by_id(session, value) or unknown("election", value)
     return CandidateFilters(
-        q=search_text(), authority=authority, party=party, election=election,
+        q=search_text(),
+        authority=authority,
+        party=party,
+        election=election,
         status=status_filter(),
-    )  # fmt: skip
+    )

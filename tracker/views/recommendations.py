@@ -39,8 +39,7 @@ def detail(slug: str) -> str:
     recommendation = recommendation_by_slug(session, slug) or abort(404)
     status = status_filter()
     try:
-        page = answers(session, recommendation, status=status, page=page_number(),
-                       per_page=50)  # fmt: skip
+        page = answers(session, recommendation, status=status, page=page_number(), per_page=50)
     except PageNotFound:
         abort(404)
     person_ids = [p.person_id for p in page.items if p.person_id]
@@ -54,7 +53,7 @@ def detail(slug: str) -> str:
         people=people_by_id(session, person_ids),
         authorities=authorities_by_id(
             session, [p.authority_id for p in page.items if p.authority_id]
-        ),  # fmt: skip
+        ),
         candidacies=candidacies_by_person(session, person_ids),
         parties=[r for r in party_records(session) if r.candidates][:15],
         by_authority=answers_by_authority(session, recommendation)[:15],

@@ -1,0 +1,75 @@
+// Pledge Tracker: small enhancements on top of htmx. Every page works without this file.
+(function () {
+  "use strict";
+
+  var timer = null;
+
+  function say(text) {
+    var toast = document.getElementById("toast");
+    if (!toast) {
+      return;
+    }
+    toast.textContent = text;
+    toast.hidden = false;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      toast.hidden = true;
+    }, 6000);
+  }
+
+  document.addEventListener("tracker:message", function (event) {
+    say(event.detail.value);
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 429) {
+      say("Too many requests. Wait a minute and try again.");
+    } else if (status === 400) {
+      say("This page has expired. Reload it and try again.");
+    } else if (status === 401 || status === 403) {
+      say("Your session has ended. Sign in again to make changes.");
+    } else {
+      say("That did not work (error " + status + "). Reload the page and try again.");
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    say("The server could not be reached. Check your connection and try again.");
+  });
+
+  // In an edit form: Escape cancels, Ctrl+Enter (or Cmd+Enter) saves.
+  document.addEventListener("keydown", function (event) {
+    var form = event.target.closest && event.target.closest("form.pledge-form");
+    if (!form) {
+      return;
+    }
+    if (event.key === "Escape") {
+      var cancel = form.querySelector(".cancel-link");
+      if (cancel) {
+        event.preventDefault();
+        cancel.click();
+      }
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  // When a row swaps back from its form, put focus back on its Edit link so keyboard
+  // users keep their place in the table.
+  var swapped = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    swapped = event.detail.target && event.detail.target.id;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var row = swapped && document.getElementById(swapped);
+    swapped = null;
+    if (row && row.classList.contains("pledge-row") && !row.querySelector("form")) {
+      var edit = row.querySelector(".edit-link");
+      if (edit) {
+        edit.focus();
+      }
+    }
+  });
+})();

@@ -1,0 +1,200 @@
+"""Signing in and out: sessions, throttling, safe redirects and the account commands."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlmodel import Session, select
+
+from tests.conftest import PASSWORD, AuthActions
+from tracker.accounts import user_for_token
+from tracker.models import ApiToken, User
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_sign_in_starts_a_session_and_lands_on_the_dashboard(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    user = auth.user()
+    response = auth.login(user.email)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/campaign/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = soup(client.get("/campaign/"))
+    assert page.h1.text == "Campaign dashboard"
+    assert "X-CSRFToken" in page.body["hx-headers"]
+
+
+def test_passwords_are_hashed_with_scrypt(auth: AuthActions) -> None:
+    user = auth.user()
+    assert user.password_hash.startswith("scrypt:")
+    assert PASSWORD not in user.password_hash
+
+
+@pytest.mark.parametrize("email", ["campaigner-0@example.org", "nobody@example.org"])
+def test_wrong_credentials_are_refused_with_the_same_message(auth: AuthActions, email: str) -> None:
+    auth.user()
+    response = auth.login(email, "wrong password entirely")
+    assert response.status_code == 401
+    error = soup(response).select_one("#password-error")
+    assert error.text == "That email address and password do not match an account."
+    assert soup(response).select_one("#password")["aria-invalid"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/authorities/sheffield", "/authorities/sheffield"),
+        ("/candidates/?q=a%20b", "/candidates/?q=a%20b"),
+        ("https://evil.example/", "/campaign/"),
+        ("//evil.example/", "/campaign/"),
+        ("/\\evil.example", "/campaign/"),
+        ("javascript:alert(1)", "/campaign/"),
+        ("/%0d%0aSet-Cookie:x", "/%0d%0aSet-Cookie:x"),
+    ],
+)
+def test_next_only_leads_back_into_the_site(auth: AuthActions, target: str, landing: str) -> None:
+    user = auth.user()
+    response = auth.login(user.email, next=target)
+    assert response.headers["Location"] == landing
+
+
+def test_sign_out_ends_every_copy_of_the_session(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login_as()
+    stolen = client.get_cookie("session")
+    assert stolen is not None
+    assert auth.logout().status_code == 303
+    assert client.get("/campaign/").status_code == 302
+    other = app.test_client()
+    other.set_cookie("session", stolen.value)
+    response = other.get("/campaign/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_sign_out_needs_a_post(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login_as()
+    assert client.get("/logout").status_code == 405
+
+
+def test_an_idle_session_expires_after_30_minutes(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login_as()
+    assert client.get("/campaign/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 31 * 60
+    response = client.get("/campaign/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_deactivated_accounts_cannot_sign_in(
+    client: FlaskClient, auth: AuthActions, runner: FlaskCliRunner
+) -> None:
+    user = auth.login_as()
+    result = runner.invoke(args=["deactivate-user", user.email])
+    assert result.exit_code == 0, result.output
+    assert client.get("/campaign/").status_code == 302
+    assert auth.login(user.email).status_code == 401
+
+
+def test_failed_sign_ins_are_throttled_per_account(
+    app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per 15 minutes")
+    user = auth.user()
+    assert [auth.login(user.email, "not the password").status_code for _ in range(3)] == [401] * 3
+    refused = auth.login(user.email)  # even the right password waits now
+    assert refused.status_code == 429
+    assert "Too many failed attempts to sign in" in soup(refused).select_one("main").text
+    other = auth.user(email="someone-else@example.org")
+    assert auth.login(other.email).status_code == 303
+
+
+def test_failed_sign_ins_are_throttled_per_address(
+    app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ADDRESS", "4 per 15 minutes")
+    codes = [auth.login(f"guess{i}@example.org", "not the password").status_code for i in range(5)]
+    assert codes == [401, 401, 401, 401, 429]
+
+
+def test_successful_sign_ins_do_not_count(
+    app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "2 per 15 minutes")
+    user = auth.user()
+    assert [auth.login(user.email).status_code for _ in range(4)] == [303] * 4
+
+
+def test_create_user_reads_the_password_from_stdin(runner: FlaskCliRunner, db: Session) -> None:
+    result = runner.invoke(
+        args=["create-user", "New@Example.org", "--role", "admin", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin account new@example.org." in result.output
+    user = db.exec(select(User).where(User.email == "new@example.org")).one()
+    assert user.role == "admin"
+
+
+def test_create_user_prompts_twice_and_never_takes_argv(runner: FlaskCliRunner) -> None:
+    prompted = runner.invoke(
+        args=["create-user", "p@example.org", "--role", "campaigner"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert prompted.exit_code == 0, prompted.output
+    refused = runner.invoke(
+        args=["create-user", "q@example.org", "--role", "campaigner", "--password", PASSWORD]
+    )
+    assert refused.exit_code == 2 and "No such option" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["create-user", "short@example.org", "--role", "campaigner", "--password-stdin"],
+            "short\n",
+            "Passwords need at least 12 characters.",
+        ),
+        (
+            ["create-user", "not-an-email", "--role", "campaigner", "--password-stdin"],
+            PASSWORD + "\n",
+            "is not an email address",
+        ),
+        (
+            ["create-user", "x@example.org", "--role", "overlord", "--password-stdin"],
+            PASSWORD + "\n",
+            "Invalid value for '--role'",
+        ),
+        (["set-role", "ghost@example.org", "admin"], "", "There is no account for"),
+    ],
+)
+def test_account_commands_explain_refusals(
+    runner: FlaskCliRunner, args: list[str], stdin: str, message: str
+) -> None:
+    result = runner.invoke(args=args, input=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_set_role_and_create_token(runner: FlaskCliRunner, auth: AuthActions, db: Session) -> None:
+    user = auth.user()
+    assert runner.invoke(args=["set-role", user.email, "admin"]).exit_code == 0
+    db.refresh(user)
+    assert user.role == "admin"
+    result = runner.invoke(args=["create-token", user.email, "--name", "sync"])
+    secret = result.output.strip()
+    assert result.exit_code == 0 and secret.startswith("pt_")
+    stored = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert secret not in (stored.token_hash, stored.prefix) and stored.name == "sync"
+    assert user_for_token(db, secret) == user
+    assert user_for_token(db, secret + "x") is None

@@ -1,0 +1,260 @@
+"""The campaigners' side: dashboard, spreadsheet uploads, API tokens and admin pages."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlmodel import Session, select
+
+from tests.conftest import AuthActions
+from tests.factories import authority, candidate, pledge_of, record
+from tracker.models import ApiToken, Person, Pledge, PledgeEvent, Recommendation
+
+HEADER = "person_id,authority,recommendation,status,delivery,evidence_url,quote,date,note\n"
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def people(db: Session) -> list[Person]:
+    made = [candidate(db, "Uma Upload"), candidate(db, "Val Upload")]
+    db.commit()
+    return made
+
+
+def upload(client: FlaskClient, auth: AuthActions, text: str, name: str = "pledges.csv"):  # type: ignore[no-untyped-def]
+    token = auth.form_token("/campaign/uploads")
+    return client.post(
+        "/campaign/uploads",
+        data={"csrf_token": token, "file": (io.BytesIO(text.encode()), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_dashboard_shows_what_is_awaited_and_what_the_team_did(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    user = auth.login_as()
+    record(db, pledge_of(db, "pathways-to-support", person=people[0]), actor_id=user.id)
+    db.commit()
+    page = soup(client.get("/campaign/"))
+    rows = page.select("section[aria-labelledby=awaiting-by-rec] tbody tr")
+    awaited = {r.th.text.split(". ", 1)[1]: int(r.select("td")[0].text) for r in rows}
+    assert awaited["Create pathways to support services"] == 1
+    assert awaited["Resource multi-agency partnerships"] == 2
+    backlog = page.select("section[aria-labelledby=awaiting-by-authority] tbody tr")
+    assert backlog[0].th.text == "Sheffield City Council"
+    assert [td.text for td in backlog[0].select("td")[:2]] == ["2", "9"]
+    activity = page.select_one("section[aria-labelledby=activity] .events").text
+    assert "Uma Upload" in activity and user.email in activity
+
+
+def test_upload_previews_then_applies_in_one_go(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    council = authority(db)
+    text = HEADER + (
+        f"{people[0].id},,pathways-to-support,pledged,,https://example.org/u,We will.,2024-04-01,\n"
+        f"{people[1].id},,listen-to-lived-experience,declined,,,No thanks.,,\n"
+        f",{council.gss_code},resourced-multi-agency-partnership,partial,,,Some funding.,,\n"
+    )
+    response = upload(client, auth, text)
+    assert response.status_code == 303
+    preview = soup(client.get(response.headers["Location"]))
+    changes = preview.select("section[aria-labelledby=changes] tbody tr")
+    assert [r.th.text for r in changes] == ["2", "3", "4"]
+    assert [s.text for s in changes[0].select(".status")] == ["Awaiting response", "Pledged"]
+    assert db.exec(select(PledgeEvent)).all() == []  # nothing written by the preview
+    form = preview.select_one("form[action$='/apply']")
+    applied = client.post(
+        form["action"],
+        data={
+            "csrf_token": form.select_one("[name=csrf_token]")["value"],
+            "plan": form.select_one("[name=plan]")["value"],
+        },
+    )
+    assert applied.status_code == 303
+    assert "3 created, 0 updated" in soup(client.get("/campaign/")).select_one(".flashes").text
+    assert len(db.exec(select(PledgeEvent)).all()) == 3
+    again = client.post(form["action"], data={"csrf_token": auth.csrf(), "plan": "x"})
+    assert again.status_code == 409
+
+
+def test_upload_errors_are_listed_by_line_and_block_applying(
+    client: FlaskClient, auth: AuthActions, people: list[Person]
+) -> None:
+    auth.login_as()
+    text = HEADER + (
+        f"{people[0].id},,pathways-to-support,pledged,,,,,\n"
+        f"999999999,,pathways-to-support,pledged,,,x,,\n"
+        f"{people[0].id},,free-lunch,pledged,,,x,,\n"
+        f"{people[1].id},E08000019,pathways-to-support,pledged,,,x,,\n"
+        f"{people[1].id},,pathways-to-support,maybe,,,x,,\n"
+        f"{people[1].id},,listen-to-lived-experience,pledged,,,x,01/02/2024,\n"
+        f"{people[1].id},,listen-to-lived-experience,declined,,,x,,\n"
+    )
+    preview = soup(client.get(upload(client, auth, text).headers["Location"]))
+    problems = {
+        r.th.text: r.td.text for r in preview.select("section[aria-labelledby=problems] tbody tr")
+    }
+    assert problems == {
+        "2": "“Pledged” needs evidence: a source link or a quote.",
+        "3": "no candidate has person_id '999999999'",
+        "4": "unknown recommendation 'free-lunch'",
+        "5": "give either person_id or authority (a GSS code), not both",
+        "6": "unknown status 'maybe'",
+        "7": "date '01/02/2024' is not a date (YYYY-MM-DD)",
+    }
+    assert preview.select_one("form[action$='/apply']") is None
+
+
+def test_a_pledge_changed_after_the_preview_is_not_overwritten(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    text = HEADER + f"{people[0].id},,pathways-to-support,pledged,,,From the sheet.,,\n"
+    preview = soup(client.get(upload(client, auth, text).headers["Location"]))
+    form = preview.select_one("form[action$='/apply']")
+    record(db, pledge_of(db, "pathways-to-support", person=people[0]), quote="Edited meanwhile.")
+    db.commit()
+    response = client.post(
+        form["action"],
+        data={
+            "csrf_token": form.select_one("[name=csrf_token]")["value"],
+            "plan": form.select_one("[name=plan]")["value"],
+        },
+    )
+    assert response.status_code == 409
+    assert "changed after the preview" in soup(response).select_one("[role=alert]").text
+    pledge = pledge_of(db, "pathways-to-support", person=people[0])
+    db.refresh(pledge)
+    assert pledge.quote == "Edited meanwhile."
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00b\x00a\x00d", "Save the spreadsheet as CSV (UTF-8) and upload that."),
+        (b"x,\x00y\n", "This looks like a binary file; save the spreadsheet as CSV (UTF-8)."),
+    ],
+)
+def test_unreadable_uploads_are_refused(
+    client: FlaskClient, auth: AuthActions, content: bytes, message: str
+) -> None:
+    auth.login_as()
+    token = auth.form_token("/campaign/uploads")
+    response = client.post(
+        "/campaign/uploads",
+        data={"csrf_token": token, "file": (io.BytesIO(content), "sheet.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert soup(response).select_one("#file-error").text == message
+
+
+def test_missing_columns_are_a_file_error(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login_as()
+    preview = soup(client.get(upload(client, auth, "who,what\n1,2\n").headers["Location"]))
+    problem = preview.select_one("section[aria-labelledby=problems] tbody tr")
+    assert problem.th.text == "1"
+    assert problem.td.text == (
+        "missing column(s): recommendation, status, person_id or "
+        "authority; unknown column(s): who, what"
+    )
+
+
+def test_someone_elses_upload_is_not_found(
+    client: FlaskClient, auth: AuthActions, people: list[Person]
+) -> None:
+    auth.login_as()
+    location = upload(client, auth, HEADER).headers["Location"]
+    auth.logout()
+    auth.login_as(email="other@example.org")
+    assert client.get(location).status_code == 404
+
+
+def test_import_pledges_command(
+    runner: FlaskCliRunner, db: Session, people: list[Person], tmp_path: Path
+) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + f"{people[0].id},,pathways-to-support,pledged,,,Yes.,,\n")
+    dry = runner.invoke(args=["import-pledges", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "awaiting-response -> pledged" in dry.output and "Dry run: 1 to change" in dry.output
+    assert db.exec(select(Pledge)).all() == []
+    real = runner.invoke(args=["import-pledges", str(path)])
+    assert real.exit_code == 0 and "1 created, 0 updated, 0 unchanged" in real.output
+    assert (
+        "0 created, 0 updated, 1 unchanged"
+        in runner.invoke(args=["import-pledges", str(path)]).output
+    )
+    path.write_text(HEADER + f"{people[0].id},,nope,pledged,,,Yes.,,\n")
+    bad = runner.invoke(args=["import-pledges", str(path)])
+    assert bad.exit_code == 1 and "line 2: unknown recommendation 'nope'" in bad.output
+
+
+def test_tokens_are_shown_once_and_stored_hashed(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    user = auth.login_as()
+    response = client.post(
+        "/campaign/tokens", data={"name": "sync script", "csrf_token": auth.csrf()}
+    )
+    secret = soup(response).select_one("#new-token")["value"]
+    assert secret.startswith("pt_")
+    stored = db.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert secret not in stored.token_hash
+    later = client.get("/campaign/tokens").get_data(as_text=True)
+    assert secret not in later and stored.prefix in later
+    form = soup(client.get("/campaign/tokens")).select_one("form[action$='/revoke']")
+    client.post(form["action"], data={"csrf_token": auth.csrf()})
+    db.refresh(stored)
+    assert stored.revoked_at is not None
+
+
+def test_admins_manage_accounts(client: FlaskClient, auth: AuthActions, db: Session) -> None:
+    other = auth.user("campaigner", "helper@example.org")
+    auth.login_as("admin")
+    token = auth.csrf()
+    client.post(
+        f"/campaign/admin/users/{other.id}/role", data={"role": "admin", "csrf_token": token}
+    )
+    client.post(f"/campaign/admin/users/{other.id}/deactivate", data={"csrf_token": token})
+    db.refresh(other)
+    assert (other.role, other.is_active) == ("admin", False)
+    rows = soup(client.get("/campaign/admin/users")).select("tbody tr")
+    assert any("helper@example.org" in r.th.text and "deactivated" in r.text for r in rows)
+
+
+def test_admins_correct_wording_without_overwriting_each_other(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    auth.login_as("admin")
+    url = "/campaign/admin/recommendations/pathways-to-support"
+    rec = db.exec(select(Recommendation).where(Recommendation.slug == "pathways-to-support")).one()
+    data = {
+        "title": rec.title + " (corrected)",
+        "summary": rec.summary,
+        "body": rec.body,
+        "version": str(rec.version),
+        "csrf_token": auth.csrf(),
+    }
+    assert client.post(url, data=data).status_code == 303
+    stale = client.post(url, data={**data, "title": "Someone else's words"})
+    assert stale.status_code == 409
+    db.refresh(rec)
+    assert rec.title.endswith("(corrected)") and rec.version == 2
+    assert soup(client.get("/recommendations/pathways-to-support")).h1.text == rec.title
+
+
+def test_campaign_pages_need_an_account(client: FlaskClient) -> None:
+    for url in ("/campaign/", "/campaign/uploads", "/campaign/tokens"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")

@@ -1,0 +1,273 @@
+"""Recording pledges in place: htmx fragments, plain-form fallbacks, errors and conflicts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from tests.conftest import AuthActions
+from tests.factories import authority, candidate, pledge_of, record
+from tracker.models import Person, PledgeEvent
+
+SLUG = "pathways-to-support"
+GOOD = {
+    "status": "pledged",
+    "delivery": "not-yet-rated",
+    "evidence_url": "https://example.org/s",
+    "quote": "We will fund a referral pathway.",
+    "evidence_date": "2024-04-20",
+    "note": "",
+}
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def person(db: Session) -> Person:
+    made = candidate(db, "Edna Editable")
+    db.commit()
+    return made
+
+
+def urls(person: Person, slug: str = SLUG) -> tuple[str, str, str]:
+    base = f"/candidates/{person.id}/pledges/{slug}"
+    return f"/candidates/{person.id}-{person.slug}", base, base + "/edit"
+
+
+def test_the_public_sees_no_edit_controls(client: FlaskClient, person: Person) -> None:
+    page = soup(client.get(urls(person)[0]))
+    assert page.select("a.edit-link") == []
+    assert page.body.get("hx-headers") is None
+
+
+def test_campaigners_get_an_edit_link_per_recommendation(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    links = soup(client.get(urls(person)[0])).select("table.pledges a.edit-link")
+    assert [a["href"] for a in links][3] == urls(person)[2]
+    assert all(a["hx-target"] == "closest tr" and a["hx-swap"] == "outerHTML" for a in links)
+
+
+def test_htmx_edit_returns_the_row_form(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    response = client.get(urls(person)[2], headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    row = soup(response).select_one(f"tr#pledge-candidate-{person.id}-{SLUG}")
+    form = row.select_one("form.pledge-form")
+    assert form["method"] == "post" and form["action"] == urls(person)[1]
+    assert form["hx-post"] == urls(person)[1]
+    assert form.select_one("input[name=version]")["value"] == "0"
+    assert form.select_one("input[name=csrf_token]")["value"]
+    for control in form.select("select, input:not([type=hidden]), textarea"):
+        assert form.select_one(f"label[for='{control['id']}']") is not None
+    assert form.select_one("select[name=status]").has_attr("autofocus")
+
+
+def test_without_javascript_the_edit_form_is_a_page(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    page = soup(client.get(urls(person)[2]))
+    assert page.select_one("html") is not None and page.h1.text == "Edit pledge"
+    form = page.select_one("form.pledge-form")
+    assert form.get("hx-post") is None and form["action"] == urls(person)[1]
+
+
+def test_htmx_save_swaps_the_row_and_announces_it(
+    client: FlaskClient, auth: AuthActions, person: Person, db: Session
+) -> None:
+    auth.login_as()
+    response = client.post(
+        urls(person)[1],
+        data={**GOOD, "version": "0"},
+        headers={"HX-Request": "true", "X-CSRFToken": auth.csrf()},
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.get_data(as_text=True)
+    row = soup(response).select_one("tr.pledge-row")
+    assert row.select_one(".status").text == "Pledged"
+    assert row.select_one("blockquote").text == GOOD["quote"]
+    assert "Saved Edna Editable" in response.headers["HX-Trigger"]
+    assert len(db.exec(select(PledgeEvent)).all()) == 1
+
+
+def test_without_javascript_save_redirects_back_with_a_message(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    token = auth.form_token(urls(person)[2])
+    response = client.post(urls(person)[1], data={**GOOD, "version": "0", "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"{urls(person)[0]}#pledge-candidate-{person.id}-{SLUG}"
+    page = soup(client.get(urls(person)[0]))
+    assert "Saved Edna Editable" in page.select_one(".flashes").text
+    assert page.select("table.pledges .status")[3].text == "Pledged"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"evidence_url": "", "quote": ""},
+            "evidence_url",
+            "“Pledged” needs evidence: a source link or a quote.",
+        ),
+        (
+            {"evidence_url": "javascript:alert(1)"},
+            "evidence_url",
+            "Give a web address starting with http:// or https://.",
+        ),
+        (
+            {"evidence_date": (date.today() + timedelta(days=2)).isoformat()},
+            "evidence_date",
+            "The date cannot be in the future.",
+        ),
+        (
+            {"evidence_date": "20/04/2024"},
+            "evidence_date",
+            "Give the date as YYYY-MM-DD, for example 2024-05-02.",
+        ),
+        (
+            {"status": "declined", "delivery": "delivered"},
+            "delivery",
+            "Delivery can only be rated once something was pledged.",
+        ),
+        ({"status": "maybe"}, "status", "Not a valid choice."),
+    ],
+)
+def test_bad_input_is_explained_beside_the_field(
+    client: FlaskClient,
+    auth: AuthActions,
+    person: Person,
+    db: Session,
+    changes: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    auth.login_as()
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    response = client.post(
+        urls(person)[1], data={**GOOD, **changes, "version": "0"}, headers=headers
+    )
+    assert response.status_code == 422
+    control_id = f"pledge-candidate-{person.id}-{SLUG}-{field}"
+    page = soup(response)
+    assert page.select_one(f"#{control_id}-error").text == message
+    assert page.select_one(f"#{control_id}")["aria-invalid"] == "true"
+    assert db.exec(select(PledgeEvent)).all() == []
+
+
+def test_a_stale_edit_is_refused_with_both_versions(
+    client: FlaskClient, auth: AuthActions, person: Person, db: Session
+) -> None:
+    auth.login_as()
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    first = client.post(urls(person)[1], data={**GOOD, "version": "0"}, headers=headers)
+    assert first.status_code == 200
+    mine = {**GOOD, "status": "declined", "quote": "We will not.", "version": "0"}
+    conflict = client.post(urls(person)[1], data=mine, headers=headers)
+    assert conflict.status_code == 409
+    page = soup(conflict)
+    cells = {
+        row.th.text: [td.text for td in row.select("td")]
+        for row in page.select(".conflict table tbody tr")
+    }
+    assert cells["Answer"] == ["Pledged", "Declined"]
+    assert cells["Quoted text"] == [GOOD["quote"], "We will not."]
+    assert page.select_one("input[name=version]")["value"] == "1"
+    assert page.select_one("textarea[name=quote]").text.strip() == "We will not."
+    assert page.select_one(".cancel-link").text == "Keep theirs"
+    assert len(db.exec(select(PledgeEvent)).all()) == 1
+    choose_mine = client.post(urls(person)[1], data={**mine, "version": "1"}, headers=headers)
+    assert choose_mine.status_code == 200
+    assert soup(choose_mine).select_one(".status").text == "Declined"
+    assert len(db.exec(select(PledgeEvent)).all()) == 2
+
+
+def test_without_javascript_a_conflict_is_a_409_page(
+    client: FlaskClient, auth: AuthActions, person: Person, db: Session
+) -> None:
+    record(db, pledge_of(db, SLUG, person=person))
+    db.commit()
+    auth.login_as()
+    token = auth.form_token(urls(person)[2])
+    response = client.post(urls(person)[1], data={**GOOD, "version": "0", "csrf_token": token})
+    assert response.status_code == 409
+    assert soup(response).select_one("html") is not None
+    assert "Someone else saved this pledge" in soup(response).select_one(".conflict").text
+
+
+def test_cancel_returns_the_row_or_the_page(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    row = client.get(urls(person)[1], headers={"HX-Request": "true"})
+    assert row.status_code == 200 and soup(row).select_one("tr a.edit-link") is not None
+    page = client.get(urls(person)[1])
+    assert page.status_code == 303 and page.headers["Location"].startswith(urls(person)[0])
+
+
+def test_authority_pledges_are_edited_the_same_way(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    auth.login_as()
+    council = authority(db)
+    response = client.post(
+        f"/authorities/{council.slug}/pledges/{SLUG}",
+        data={**GOOD, "status": "partial", "version": "0"},
+        headers={"HX-Request": "true", "X-CSRFToken": auth.csrf()},
+    )
+    assert response.status_code == 200
+    page = soup(client.get(f"/authorities/{council.slug}"))
+    assert page.select("table.pledges .status")[3].text == "Partly pledged"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/candidates/1/pledges/pathways-to-support/edit",
+        "/candidates/{id}/pledges/free-lunch/edit",
+        "/authorities/atlantis/pledges/pathways-to-support/edit",
+    ],
+)
+def test_edit_urls_for_unknown_things_are_404(
+    client: FlaskClient, auth: AuthActions, person: Person, url: str
+) -> None:
+    auth.login_as()
+    assert client.get(url.format(id=person.id)).status_code == 404
+
+
+def test_history_lists_changes_and_hides_editors_from_the_public(
+    app: Flask, client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    user = auth.login_as()
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    client.post(
+        urls(person)[1], data={**GOOD, "status": "partial", "version": "0"}, headers=headers
+    )
+    client.post(urls(person)[1], data={**GOOD, "version": "1"}, headers=headers)
+    link = soup(client.get(urls(person)[0])).select("table.pledges a[href*='/history']")[0]
+    public = app.test_client()
+    page = soup(public.get(link["href"]))
+    items = page.select("ol.timeline li")
+    assert len(items) == 2
+    assert [s.text for s in items[1].select(".status")] == ["Partly pledged", "Pledged"]
+    assert user.email not in page.text
+    assert items[0].select_one("a[href='https://example.org/s']") is not None
+    mine = soup(client.get(link["href"])).select_one("ol.timeline").text
+    assert user.email not in mine  # campaigners neither
+    admin = auth.user("admin")
+    auth.logout()
+    auth.login(admin.email)
+    assert user.email in soup(client.get(link["href"])).select_one("ol.timeline").text

@@ -1,0 +1,416 @@
+"""Atom and RSS feeds: what entries say, which feed they join, and conditional polling."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from lxml import etree
+from sqlmodel import Session, select
+
+from tests.factories import authority, candidate, pledge_of, record
+from tests.sql import counted_queries
+from tracker.feeds import CAMPAIGN_START, entry_title
+from tracker.models import (
+    Authority,
+    Delivery,
+    Person,
+    PledgeEvent,
+    PledgeStatus,
+    Recommendation,
+    Theme,
+)
+from tracker.queries.candidates import CandidacyRow
+from tracker.queries.events import FeedEventRow
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ROTHERHAM = "E08000018"
+LABOUR = ("PP53", "Labour Party")
+TAG_ID = re.compile(r"tag:pledge-tracker\.invalid,2024:pledge-event/\d+")
+
+
+def parse(response: Any) -> Any:
+    """Parse a feed, failing on anything feedparser finds malformed."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    feed = feedparser.parse(response.get_data())
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+def soup(response: Any) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture
+def jane(db: Session) -> Person:
+    return candidate(db, "Jane Smith", party=LABOUR, ward="Walkley")
+
+
+# What an entry says
+
+
+def _row(
+    from_status: str,
+    to_status: str,
+    from_delivery: str = "not-yet-rated",
+    to_delivery: str = "not-yet-rated",
+    *,
+    person: bool = True,
+) -> FeedEventRow:
+    """Build an in-memory event row: the builders need no database."""
+    event_row = PledgeEvent(
+        id=7,
+        pledge_id=3,
+        occurred_at=datetime(2024, 4, 2, tzinfo=UTC),
+        from_status=from_status,
+        to_status=to_status,
+        from_delivery=from_delivery,
+        to_delivery=to_delivery,
+        version=2,
+    )
+    rec = Recommendation(
+        slug="resourced-multi-agency-partnership", title="Resource multi-agency partnerships"
+    )
+    standing = CandidacyRow(
+        1,
+        "Jane Smith",
+        "jane-smith",
+        "local.sheffield.walkley.2024-05-02",
+        "Walkley",
+        "local.sheffield.2024-05-02",
+        datetime(2024, 5, 2).date(),
+        "sheffield",
+        "Sheffield",
+        "labour-party",
+        "Labour Party",
+        None,
+        None,
+    )
+    return FeedEventRow(
+        event=event_row,
+        recommendation=rec,
+        theme=Theme(slug="t", title="T"),
+        person=Person(id=1, name="Jane Smith", slug="jane-smith") if person else None,
+        authority=None if person else Authority(name="Sheffield City Council", slug="sheffield"),
+        standing=standing if person else None,
+    )
+
+
+JANE = "Jane Smith (Labour Party, Sheffield — Walkley)"
+REC = "Resource multi-agency partnerships"
+
+
+@pytest.mark.parametrize(
+    ("args", "person", "title"),
+    [
+        (("awaiting-response", "pledged"), True, f"{JANE} pledged: {REC}"),
+        (("awaiting-response", "partial"), False, f"Sheffield City Council partly pledged: {REC}"),
+        (("partial", "pledged"), True, f"{JANE} fully pledged: {REC}"),
+        (("pledged", "declined"), False, f"Sheffield City Council declined: {REC}"),
+        (
+            ("declined", "awaiting-response"),
+            True,
+            f"{JANE} is shown as awaiting a response again: {REC}",
+        ),
+        (
+            ("pledged", "pledged", "not-yet-rated", "in-progress"),
+            True,
+            f"{JANE} started delivering: {REC}",
+        ),
+        (
+            ("pledged", "pledged", "in-progress", "delivered"),
+            False,
+            f"Sheffield City Council delivered: {REC}",
+        ),
+        (
+            ("partial", "partial", "in-progress", "stalled"),
+            True,
+            f"{JANE} stalled on delivering: {REC}",
+        ),
+        (("pledged", "pledged", "stalled", "broken"), True, f"{JANE} broke their pledge: {REC}"),
+        (
+            ("pledged", "pledged", "stalled", "broken"),
+            False,
+            f"Sheffield City Council broke its pledge: {REC}",
+        ),
+        (
+            ("pledged", "pledged", "delivered", "not-yet-rated"),
+            True,
+            f"Delivery rating cleared for {JANE}: {REC}",
+        ),
+        (("pledged", "pledged"), True, f"New evidence for {JANE}: {REC}"),
+    ],
+)
+def test_entry_titles_read_alone(args: tuple[str, ...], person: bool, title: str) -> None:
+    assert entry_title(_row(*args, person=person)) == title
+
+
+def test_entry_for_a_recorded_pledge(client: FlaskClient, db: Session, jane: Person) -> None:
+    record(
+        db,
+        pledge_of(db, "resourced-multi-agency-partnership", person=jane),
+        quote="We will fund it.",
+        evidence_url="https://example.org/jane",
+    )
+    (entry,) = parse(client.get(f"/feeds/candidates/{jane.id}.atom")).entries
+    assert entry.title == f"{JANE} pledged: {REC}"
+    assert entry.link == f"http://localhost/candidates/{jane.id}-jane-smith"
+    assert TAG_ID.fullmatch(entry.id)
+    assert {(t.term, t.scheme.rsplit(":", 1)[1]) for t in entry.tags} == {
+        ("governance-and-strategy", "theme"),
+        ("resourced-multi-agency-partnership", "recommendation"),
+    }
+    content = BeautifulSoup(entry.content[0].value, "html.parser")
+    assert content.select_one("blockquote").text == "We will fund it."
+    assert content.select_one("a[href='https://example.org/jane']") is not None
+
+
+def test_evidence_is_escaped_not_interpreted(client: FlaskClient, db: Session) -> None:
+    person = candidate(db, "Bobby <b>Tables</b> & Co")
+    quote = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
+    pledge = record(db, pledge_of(db, "pathways-to-support", person=person), quote=quote)
+    logged = db.exec(select(PledgeEvent).where(PledgeEvent.pledge_id == pledge.id)).one()
+    logged.evidence_url = "javascript:alert(1)"  # bypassing validation, as bad data might
+    db.add(logged)
+    db.flush()
+    # Read the raw XML: the HTML inside <content> must parse back to the quote verbatim,
+    # with no element injected and no link to a script.
+    raw = client.get(f"/feeds/candidates/{person.id}.atom").get_data()
+    entry = etree.fromstring(raw).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title").startswith("Bobby <b>Tables</b> & Co (")
+    html = BeautifulSoup(entry.findtext(f"{ATOM}content"), "html.parser")
+    assert html.select_one("blockquote p").text == quote
+    assert html.select("script, img, b") == []
+    assert html.select("a[href^='javascript']") == []
+    assert "Source: javascript:alert(1)" in html.text
+
+
+# Which feeds an entry joins, in what order
+
+
+def test_subscribe_record_then_poll(client: FlaskClient, db: Session, jane: Person) -> None:
+    """Done when: subscribe to an authority, record a pledge, see it once; poll again: 304."""
+    url = "/feeds/authorities/sheffield.atom"
+    assert parse(client.get(url)).entries == []
+    record(db, pledge_of(db, "resourced-multi-agency-partnership", person=jane))
+    response = client.get(url)
+    feed = parse(response)
+    assert [e.title for e in feed.entries] == [f"{JANE} pledged: {REC}"]
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["ETag"] == response.headers["ETag"]
+
+
+def test_feeds_hold_what_they_follow(client: FlaskClient, db: Session, jane: Person) -> None:
+    sheffield = authority(db)
+    tom = candidate(db, "Tom Other", gss_code=ROTHERHAM, party=("PP63", "Green Party"))
+    record(db, pledge_of(db, "pathways-to-support", person=jane))
+    record(db, pledge_of(db, "pathways-to-support", authority_row=sheffield), PledgeStatus.PARTIAL)
+    record(db, pledge_of(db, "listen-to-lived-experience", person=tom), PledgeStatus.DECLINED)
+
+    def subjects(url: str) -> set[str]:
+        """Return the pages the feed's entries link to: one per subject."""
+        return {entry.link.rsplit("/", 1)[1] for entry in parse(client.get(url)).entries}
+
+    jane_page, tom_page = f"{jane.id}-jane-smith", f"{tom.id}-tom-other"
+    assert subjects("/feeds/updates.atom") == {jane_page, "sheffield", tom_page}
+    assert subjects("/feeds/authorities/sheffield.atom") == {jane_page, "sheffield"}
+    assert subjects("/feeds/authorities/rotherham.rss") == {tom_page}
+    assert subjects("/feeds/parties/labour-party.atom") == {jane_page}
+    assert subjects(f"/feeds/candidates/{tom.id}.rss") == {tom_page}
+    assert subjects("/feeds/recommendations/pathways-to-support.atom") == {jane_page, "sheffield"}
+
+
+def test_newest_first_and_only_the_latest(
+    app: Flask, client: FlaskClient, db: Session, jane: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pledge = record(db, pledge_of(db, "pathways-to-support", person=jane), PledgeStatus.PARTIAL)
+    pledge = record(db, pledge, PledgeStatus.PLEDGED)
+    record(db, pledge, PledgeStatus.PLEDGED, delivery=Delivery.IN_PROGRESS)
+    feed = parse(client.get("/feeds/updates.rss"))
+    assert [e.title.split(") ")[1] for e in feed.entries] == [
+        "started delivering: Create pathways to support services",
+        "fully pledged: Create pathways to support services",
+        "partly pledged: Create pathways to support services",
+    ]
+    times = [e.published_parsed for e in feed.entries]
+    assert times == sorted(times, reverse=True)
+    monkeypatch.setitem(app.config, "FEED_ENTRIES", 2)
+    assert len(parse(client.get("/feeds/updates.atom")).entries) == 2
+
+
+def test_ids_never_change(client: FlaskClient, db: Session, jane: Person) -> None:
+    pledge = record(db, pledge_of(db, "pathways-to-support", person=jane))
+    first = client.get("/feeds/updates.atom").get_data()
+    assert client.get("/feeds/updates.atom").get_data() == first  # rebuilt, byte for byte
+    ids = [e.id for e in feedparser.parse(first).entries]
+    record(db, pledge, PledgeStatus.DECLINED, quote="Changed my mind.")
+    moved = client.get("/feeds/updates.atom", base_url="https://tracker.example.net")
+    later = parse(moved).entries
+    assert [e.id for e in later][1:] == ids
+    assert all(TAG_ID.fullmatch(e.id) for e in later)
+    assert later[0].link.startswith("https://tracker.example.net/candidates/")
+    rss_ids = [e.id for e in parse(client.get("/feeds/updates.rss")).entries]
+    assert rss_ids == [e.id for e in later]
+
+
+# Valid, even when empty
+
+
+def test_empty_feed_is_valid_and_stable(client: FlaskClient, db: Session, jane: Person) -> None:
+    url = f"/feeds/candidates/{jane.id}"
+    atom = client.get(f"{url}.atom")
+    feed = parse(atom)
+    assert feed.entries == []
+    assert feed.feed.id == "tag:pledge-tracker.invalid,2024:feed/candidate/" + str(jane.id)
+    assert feed.feed.title == "Pledges: Jane Smith"
+    assert feed.feed.updated == CAMPAIGN_START.isoformat()
+    assert atom.headers["Last-Modified"] == "Fri, 01 Mar 2024 00:00:00 GMT"
+    assert client.get(f"{url}.atom").headers["ETag"] == atom.headers["ETag"]
+    rss = parse(client.get(f"{url}.rss"))
+    assert rss.version == "rss20"
+    assert rss.feed.link == f"http://localhost/candidates/{jane.id}-jane-smith"
+
+
+def test_feeds_carry_what_validators_require(
+    client: FlaskClient, db: Session, jane: Person
+) -> None:
+    record(db, pledge_of(db, "pathways-to-support", person=jane))
+    atom = etree.fromstring(client.get("/feeds/updates.atom").get_data())
+    for path in ("id", "title", "updated", "author/" + ATOM + "name"):
+        assert atom.findtext(ATOM + path), path
+    assert (
+        atom.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/feeds/updates.atom"
+    )
+    entry = atom.find(f"{ATOM}entry")
+    for path in ("id", "title", "updated", "content"):
+        assert entry.findtext(ATOM + path), path
+    assert entry.find(f"{ATOM}link").get("href")
+    rss = etree.fromstring(client.get("/feeds/updates.rss").get_data()).find("channel")
+    for path in ("title", "link", "description", "lastBuildDate"):
+        assert rss.findtext(path), path
+    self_link = rss.find(f"{ATOM}link[@rel='self']")
+    assert self_link.get("href") == "http://localhost/feeds/updates.rss"
+    item = rss.find("item")
+    for path in ("title", "link", "description", "guid", "pubDate"):
+        assert item.findtext(path), path
+    assert item.find("guid").get("isPermaLink") == "false"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/updates.json",
+        "/feeds/authorities/nowhere.atom",
+        "/feeds/candidates/1.rss",
+        "/feeds/parties/no-such-party.atom",
+        "/feeds/recommendations/world-peace.rss",
+    ],
+)
+def test_unknown_feeds_are_404(client: FlaskClient, url: str) -> None:
+    assert client.get(url).status_code == 404
+
+
+# Conditional GET
+
+
+def test_polls_answer_304_without_building_the_feed(
+    app: Flask, client: FlaskClient, db: Session, jane: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record(db, pledge_of(db, "pathways-to-support", person=jane))
+    url = "/feeds/authorities/sheffield.rss"
+    first = client.get(url)
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+
+    def never(*_: object, **__: object) -> None:
+        raise AssertionError("the feed was built for a poll that needed none")
+
+    monkeypatch.setattr("tracker.views.feeds.feed_events", never)
+    for headers in (
+        {"If-None-Match": first.headers["ETag"]},
+        {"If-Modified-Since": first.headers["Last-Modified"]},
+    ):
+        with counted_queries(app) as statements:
+            poll = client.get(url, headers=headers)
+        assert poll.status_code == 304, headers
+        assert poll.get_data() == b""
+        assert poll.headers["ETag"] == first.headers["ETag"]
+        assert poll.headers["Cache-Control"] == "public, max-age=300"
+        assert len(statements) == 2  # look up Sheffield, then its newest event
+
+
+def test_polls_get_the_feed_once_it_changes(client: FlaskClient, db: Session, jane: Person) -> None:
+    pledge = record(db, pledge_of(db, "pathways-to-support", person=jane))
+    url = "/feeds/parties/labour-party.atom"
+    first = client.get(url)
+    record(db, pledge, PledgeStatus.DECLINED, quote="No.")
+    by_etag = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert by_etag.status_code == 200
+    assert len(parse(by_etag).entries) == 2
+    assert by_etag.headers["ETag"] != first.headers["ETag"]
+    stale = client.get(url, headers={"If-Modified-Since": "Fri, 01 Mar 2024 00:00:00 GMT"})
+    assert stale.status_code == 200
+    # If-None-Match wins over If-Modified-Since when both are sent.
+    both = client.get(
+        url,
+        headers={
+            "If-None-Match": first.headers["ETag"],
+            "If-Modified-Since": by_etag.headers["Last-Modified"],
+        },
+    )
+    assert both.status_code == 200
+
+
+# Autodiscovery and Subscribe links
+
+
+def _pages_with_feeds(jane: Person) -> dict[str, str]:
+    """Return each page that has a feed, with the feed it should advertise (Atom)."""
+    return {
+        "/": "/feeds/updates.atom",
+        "/feeds/": "/feeds/updates.atom",
+        "/data": "/feeds/updates.atom",
+        "/recommendations/pathways-to-support": "/feeds/recommendations/pathways-to-support.atom",
+        "/authorities/sheffield": "/feeds/authorities/sheffield.atom",
+        f"/candidates/{jane.id}-jane-smith": f"/feeds/candidates/{jane.id}.atom",
+        "/parties/labour-party": "/feeds/parties/labour-party.atom",
+    }
+
+
+def test_every_page_with_a_feed_advertises_it(
+    client: FlaskClient, db: Session, jane: Person
+) -> None:
+    for page_url, feed_url in _pages_with_feeds(jane).items():
+        page = soup(client.get(page_url))
+        atom = page.select_one("head link[rel=alternate][type='application/atom+xml']")
+        rss = page.select_one("head link[rel=alternate][type='application/rss+xml']")
+        assert atom["href"] == feed_url, page_url
+        assert rss["href"] == feed_url.removesuffix(".atom") + ".rss", page_url
+        assert atom["title"], page_url
+        subscribe = page.select_one("main a.subscribe__link")
+        assert subscribe.text == "Subscribe", page_url
+        assert subscribe["href"] == feed_url, page_url
+        parse(client.get(atom["href"]))
+        parse(client.get(rss["href"]))
+
+
+def test_feeds_page_lists_every_recommendation_feed(client: FlaskClient) -> None:
+    page = soup(client.get("/feeds/"))
+    rows = page.select("main table tbody tr")
+    assert len(rows) == 5
+    for row in rows:
+        slug = row.select_one("th a")["href"].rsplit("/", 1)[1]
+        hrefs = [a["href"] for a in row.select("td a")]
+        assert hrefs == [
+            f"/feeds/recommendations/{slug}.atom",
+            f"/feeds/recommendations/{slug}.rss",
+        ]
+        parse(client.get(hrefs[0]))
+    assert page.select_one("footer a[href='/feeds/']") is not None

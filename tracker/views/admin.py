@@ -1,0 +1,89 @@
+"""Admins' pages: accounts and the recommendations' wording."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from tracker.accounts import AccountError, deactivate_user, set_role
+from tracker.auth import role_required
+from tracker.db import get_session
+from tracker.forms import EmptyForm, RecommendationForm, RoleForm
+from tracker.models import Role, User
+from tracker.queries.campaign import users
+from tracker.queries.pledges import recommendation_by_slug
+from tracker.wording import WordingConflict, reword_recommendation
+
+bp = Blueprint("admin", __name__, url_prefix="/campaign/admin")
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def _admins_only() -> None:
+    """Keep every page here for admins."""
+
+
+@bp.get("/users")
+def accounts() -> str:
+    """List every account with its role and whether it can sign in."""
+    return render_template(
+        "admin/users.html", users=users(get_session()), role_form=RoleForm(), form=EmptyForm()
+    )
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int) -> Response:
+    """Change an account's role; it is signed out so the change applies at once."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400, description="Choose admin or campaigner.")
+    set_role(session, user.email, Role(form.role.data))
+    session.commit()
+    flash(f"{user.email} is now {form.role.data}.", "success")
+    return redirect(url_for(".accounts"), 303)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int) -> Response:
+    """Stop an account signing in; its past changes stay attributed to it."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    try:
+        deactivate_user(session, user.email)
+    except AccountError as error:
+        abort(400, description=str(error))
+    session.commit()
+    flash(f"{user.email} can no longer sign in.", "success")
+    return redirect(url_for(".accounts"), 303)
+
+
+@bp.route("/recommendations/<slug>", methods=["GET", "POST"])
+def reword(slug: str) -> Response | tuple[str, int] | str:
+    """Correct a recommendation's title, summary or full text."""
+    session = get_session()
+    recommendation = recommendation_by_slug(session, slug) or abort(404)
+    form = RecommendationForm(obj=recommendation)
+    if not form.validate_on_submit():
+        return render_template(
+            "admin/reword.html", recommendation=recommendation, form=form
+        ), 422 if form.errors else 200
+    try:
+        reword_recommendation(
+            session,
+            recommendation,
+            title=form.title.data,
+            summary=form.summary.data,
+            body=form.body.data,
+            expected_version=form.version.data,
+        )
+    except WordingConflict:
+        session.rollback()
+        form.version.data = recommendation.version
+        return render_template(
+            "admin/reword.html", recommendation=recommendation, form=form, conflict=True
+        ), 409
+    session.commit()
+    flash(f"Saved the wording of “{form.title.data}”.", "success")
+    return redirect(url_for("recommendations.detail", slug=slug), 303)

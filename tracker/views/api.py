@@ -1,0 +1,237 @@
+"""The read-only JSON API under /api/v1, described by /api/v1/openapi.json.
+
+Lists page by cursor (`after`, with an absolute `next` link), so a client walking to the
+end sees every row once even while pledges are being recorded. Every answer carries an
+ETag and honours If-None-Match; GETs may be read from any origin.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from tracker.db import get_session
+from tracker.openapi import openapi_document
+from tracker.queries.candidates import person_by_id
+from tracker.queries.events import event_records
+from tracker.queries.opendata import (
+    authority_record,
+    authority_records,
+    candidate_record,
+    candidate_records,
+    pledge_record,
+    pledge_records,
+)
+from tracker.queries.pledges import recommendation_by_slug, recommendations, themes
+from tracker.serialise import (
+    JSON,
+    authority_json,
+    candidate_json,
+    event_json,
+    pledge_json,
+    recommendation_json,
+)
+from tracker.views import arguments
+from tracker.views.arguments import BadArgument, authority_by_key
+from tracker.views.links import SiteLinks
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
+MAX_AGE = 60
+T = TypeVar("T")
+
+
+@bp.get("/")
+def index() -> Response:
+    """Point at each part of the API and its documentation."""
+    links = {
+        name: url_for(f".{name}", _external=True)
+        for name in ("recommendations", "authorities", "candidates", "pledges", "events", "openapi")
+    }
+    return _json({**links, "documentation": url_for("downloads.data", _external=True)})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Serve the OpenAPI 3.1 description of this API."""
+    return _json(openapi_document(url_for(".index", _external=True).rstrip("/")))
+
+
+@bp.get("/recommendations", endpoint="recommendations")
+def list_recommendations() -> Response:
+    """List the five recommendations in the campaign's order."""
+    session = get_session()
+    by_id = {theme.id: theme for theme in themes(session)}
+    links = SiteLinks()
+    results = [recommendation_json(r, by_id[r.theme_id], links) for r in recommendations(session)]
+    return _json({"results": results, "next": None})
+
+
+@bp.get("/recommendations/<slug>")
+def recommendation(slug: str) -> Response:
+    """Show one recommendation."""
+    session = get_session()
+    rec = recommendation_by_slug(session, slug) or _missing("recommendation", slug)
+    theme = next(t for t in themes(session) if t.id == rec.theme_id)
+    return _json(recommendation_json(rec, theme, SiteLinks()))
+
+
+@bp.get("/authorities", endpoint="authorities")
+def list_authorities() -> Response:
+    """List authorities by slug, filtered like the authorities page."""
+    session = get_session()
+    filters, size = arguments.authority_filters(session, request.args), _limit()
+    found = authority_records(
+        session, filters, after=request.args.get("after") or None, limit=size + 1
+    )
+    recs, links = recommendations(session), SiteLinks()
+    return _page(found, size, lambda r: r.authority.slug, lambda r: authority_json(r, recs, links))
+
+
+@bp.get("/authorities/<key>")
+def authority(key: str) -> Response:
+    """Show one authority, by slug or GSS code."""
+    session = get_session()
+    found = authority_by_key(session, key) or _missing("authority", key)
+    record = authority_record(session, found)
+    return _json(authority_json(record, recommendations(session), SiteLinks()))
+
+
+@bp.get("/candidates", endpoint="candidates")
+def list_candidates() -> Response:
+    """List candidates by person id, filtered like the candidates page."""
+    session = get_session()
+    filters, size = arguments.candidate_filters(session, request.args), _limit()
+    found = candidate_records(
+        session, filters, after=arguments.after_id(request.args), limit=size + 1
+    )
+    recs, links = recommendations(session), SiteLinks()
+    return _page(found, size, lambda r: r.person.id, lambda r: candidate_json(r, recs, links))
+
+
+@bp.get("/candidates/<int:person_id>")
+def candidate(person_id: int) -> Response:
+    """Show one candidate, by Democracy Club person id."""
+    session = get_session()
+    person = person_by_id(session, person_id) or _missing("candidate", str(person_id))
+    record = candidate_record(session, person)
+    return _json(candidate_json(record, recommendations(session), SiteLinks()))
+
+
+@bp.get("/pledges", endpoint="pledges")
+def list_pledges() -> Response:
+    """List recorded pledges by id, filtered by subject, recommendation and answer."""
+    session = get_session()
+    filters, size = arguments.pledge_filters(session, request.args), _limit()
+    found = pledge_records(session, filters, after=arguments.after_id(request.args), limit=size + 1)
+    links = SiteLinks()
+    return _page(found, size, lambda r: r.pledge.id, lambda r: pledge_json(r, links))
+
+
+@bp.get("/pledges/<int:pledge_id>")
+def pledge(pledge_id: int) -> Response:
+    """Show one pledge; its ETag is its version, as editors send back in If-Match."""
+    record = pledge_record(get_session(), pledge_id) or _missing("pledge", str(pledge_id))
+    return _json(pledge_json(record, SiteLinks()), etag=str(record.pledge.version))
+
+
+@bp.get("/events", endpoint="events")
+def list_events() -> Response:
+    """List changes to pledges oldest first, so `after` the last id seen gives what is new."""
+    session = get_session()
+    scope, size = arguments.scope(session, request.args), _limit()
+    found = event_records(session, scope, after=arguments.after_id(request.args), limit=size + 1)
+    return _page(found, size, lambda r: r.event.id, event_json)
+
+
+@bp.get("/<path:rest>")
+def unknown(rest: str) -> NoReturn:
+    """Answer addresses under the API that match nothing with a JSON 404."""
+    abort(404, description=f"There is no API endpoint at /api/v1/{rest}; see /api/v1/.")
+
+
+@bp.after_request
+def _readable_anywhere(response: Response) -> Response:
+    """Let scripts on any site read the API (but never write to it)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.errorhandler(BadArgument)
+def _bad_argument(error: BadArgument) -> Response:
+    """Explain a filter or cursor the API cannot use."""
+    return _problem(error.status, error.message)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    """Answer HTTP errors as JSON problems, never HTML."""
+    return _problem(error.code or 500, error.description or "")
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    """Log the exception and answer 500 without internals."""
+    log.exception("unhandled API error", exc_info=error)
+    return _problem(500, "Something went wrong on our side; it has been logged.")
+
+
+def _limit() -> int:
+    """Read the page size from the query string."""
+    return arguments.limit(request.args)
+
+
+def _missing(kind: str, key: str) -> NoReturn:
+    """Answer 404 naming what was not found."""
+    abort(404, description=f"There is no {kind} “{key}”.")
+
+
+def _page(
+    found: Sequence[T], size: int, key: Callable[[T], Any], serialise: Callable[[T], JSON]
+) -> Response:
+    """Answer one page of results (fetched one too many) with the next page's address."""
+    shown = found[:size]
+    next_url = None
+    if len(found) > size:
+        args = {**request.args.to_dict(), "after": key(shown[-1])}
+        next_url = url_for(request.endpoint or "", **args, _external=True)
+    return _json({"results": [serialise(item) for item in shown], "next": next_url})
+
+
+def _json(data: JSON, *, etag: str | None = None) -> Response:
+    """Answer JSON with an ETag (of the body unless given), or 304 if the client has it."""
+    response = jsonify(data)
+    if etag is None:
+        response.add_etag()
+    else:
+        response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    response.make_conditional(request)
+    return response
+
+
+def _problem(status: int, detail: str) -> Response:
+    """Answer an error as RFC 9457 problem details."""
+    response = jsonify(
+        {
+            "type": "about:blank",
+            "title": HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status,
+            "detail": detail,
+        }
+    )
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response

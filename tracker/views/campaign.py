@@ -1,0 +1,162 @@
+"""The campaigners' side: the dashboard, spreadsheet uploads and API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from tracker.accounts import AccountError, create_token, revoke_token
+from tracker.auth import Account, role_required, signed_in
+from tracker.db import get_session
+from tracker.forms import ApplyUploadForm, EmptyForm, TokenForm, UploadForm
+from tracker.imports.pledges import apply_upload, plan_upload
+from tracker.imports.rows import ImportRejected
+from tracker.models import PledgeUpload, Role, User, utcnow
+from tracker.queries.campaign import backlog_by_authority, team_activity, tokens_of, upload_of
+from tracker.queries.pledges import recommendations, tallies
+
+bp = Blueprint("campaign", __name__, url_prefix="/campaign")
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+@bp.before_request
+@role_required(Role.CAMPAIGNER)
+def _campaigners_only() -> None:
+    """Keep every page here for signed-in campaigners and admins."""
+
+
+def _me() -> Account:
+    """Return the signed-in account (guaranteed by `_campaigners_only`)."""
+    account = signed_in()
+    assert account is not None  # noqa: S101
+    return account
+
+
+@bp.get("/")
+def dashboard() -> str:
+    """Show what is still to be answered and what the team changed lately."""
+    session = get_session()
+    return render_template(
+        "campaign/dashboard.html",
+        tallies=tallies(session),
+        backlog=backlog_by_authority(session),
+        activity=team_activity(session),
+    )
+
+
+@bp.route("/uploads", methods=["GET", "POST"])
+def upload() -> Response | tuple[str, int] | str:
+    """Take a CSV of pledge updates and keep it for a preview; nothing changes yet."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(form), 422 if form.errors else 200
+    raw = form.file.data.read(MAX_UPLOAD + 1)
+    error = _unreadable(raw)
+    if error:
+        form.file.errors.append(error)
+        return _upload_page(form), 422
+    stored = PledgeUpload(
+        user_id=_me().id,
+        filename=form.file.data.filename or "upload.csv",
+        content=raw.decode("utf-8-sig"),
+    )
+    session = get_session()
+    session.add(stored)
+    session.commit()
+    return redirect(url_for(".preview", upload_id=stored.id), 303)
+
+
+@bp.get("/uploads/<int:upload_id>")
+def preview(upload_id: int) -> str:
+    """Show what each row of an upload would change, and each row's problem."""
+    session = get_session()
+    stored = upload_of(session, upload_id, _me().id) or abort(404)
+    plan = plan_upload(session, stored.content, today=utcnow().date())
+    form = ApplyUploadForm(plan=plan.fingerprint)
+    return render_template("campaign/preview.html", upload=stored, plan=plan, form=form)
+
+
+@bp.post("/uploads/<int:upload_id>/apply")
+def apply(upload_id: int) -> Response | tuple[str, int]:
+    """Apply a previewed upload in one transaction, or explain why not."""
+    session = get_session()
+    stored = upload_of(session, upload_id, _me().id) or abort(404)
+    form = ApplyUploadForm()
+    if stored.applied_at is not None or not form.validate_on_submit():
+        abort(409, description="This upload was already applied, or its form has expired.")
+    try:
+        report = apply_upload(
+            session,
+            stored.content,
+            expected=form.plan.data,
+            actor_id=_me().id,
+            today=utcnow().date(),
+        )
+    except ImportRejected as rejected:
+        session.rollback()
+        plan = plan_upload(session, stored.content, today=utcnow().date())
+        return render_template(
+            "campaign/preview.html",
+            upload=stored,
+            plan=plan,
+            form=ApplyUploadForm(plan=plan.fingerprint),
+            rejected=rejected.errors,
+        ), 409
+    stored.applied_at = utcnow()
+    session.commit()
+    flash(f"Applied {stored.filename}: {report.summary()}.", "success")
+    return redirect(url_for(".dashboard"), 303)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens() -> tuple[str, int] | str:
+    """List the account's API tokens; a new token's secret is shown once, here."""
+    session = get_session()
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        user = session.get_one(User, _me().id)
+        _, secret = create_token(session, user, form.name.data)
+        session.commit()
+        form = TokenForm(formdata=None)
+    status = 422 if form.errors else 200
+    return render_template(
+        "campaign/tokens.html",
+        form=form,
+        secret=secret,
+        tokens=tokens_of(session, _me().id),
+        revoke=EmptyForm(),
+    ), status
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke(token_id: int) -> Response:
+    """Revoke one of the account's tokens; requests using it fail from now on."""
+    session = get_session()
+    try:
+        token = revoke_token(session, session.get_one(User, _me().id), token_id)
+    except AccountError:
+        abort(404)
+    session.commit()
+    flash(f"Revoked the token “{token.name}”.", "success")
+    return redirect(url_for(".tokens"), 303)
+
+
+def _upload_page(form: UploadForm) -> str:
+    """Render the upload form with the column guide."""
+    return render_template(
+        "campaign/upload.html", form=form, recommendations=recommendations(get_session())
+    )
+
+
+def _unreadable(raw: bytes) -> str | None:
+    """Return why an uploaded file cannot be read as a CSV, or None if it can."""
+    if len(raw) > MAX_UPLOAD:
+        return f"Files are limited to {MAX_UPLOAD // (1024 * 1024)} MB."
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "Save the spreadsheet as CSV (UTF-8) and upload that."
+    if b"\x00" in raw:
+        return "This looks like a binary file; save the spreadsheet as CSV (UTF-8)."
+    return None

@@ -1,0 +1,149 @@
+"""Atom and RSS feeds of pledge updates: everything, or one recommendation, authority,
+candidate or party.
+
+Each feed answers a poll whose copy is current with 304 after one cheap query, without
+building the feed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from tracker.db import get_session
+from tracker.feeds import CAMPAIGN_START, FeedInfo, build_feed, pledge_event_update
+from tracker.queries.authorities import authority_by_slug
+from tracker.queries.candidates import person_by_id
+from tracker.queries.events import Freshness, Scope, feed_events, freshness
+from tracker.queries.parties import party_by_slug
+from tracker.queries.pledges import recommendation_by_slug, recommendations
+from tracker.views.caching import cacheable, etag_for, is_unchanged, not_modified
+from tracker.views.links import SiteLinks
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
+MAX_AGE = 300  # feed readers poll every few minutes; five minutes of staleness is fine
+# Bump when entries are written differently, so readers holding an old copy refetch.
+LAYOUT = 1
+FORMAT = "<any(atom, rss):fmt>"
+
+
+@dataclass(frozen=True)
+class About:
+    """What a feed follows and how it introduces itself."""
+
+    key: str
+    title: str
+    subtitle: str
+    page_url: str
+
+
+@bp.get("/")
+def index() -> str:
+    """Explain the feeds and list those for every update and each recommendation."""
+    return render_template("feeds/index.html", recommendations=recommendations(get_session()))
+
+
+@bp.get(f"/updates.{FORMAT}")
+def updates(fmt: str) -> Response:
+    """Serve every pledge update."""
+    about = About(
+        "feed/updates",
+        "Modern slavery pledges: all updates",
+        "Every pledge recorded by the Modern Slavery Pledge Tracker.",
+        url_for("pages.home", _external=True),
+    )
+    return _serve(fmt, Scope(), about)
+
+
+@bp.get(f"/recommendations/<slug>.{FORMAT}")
+def recommendation(slug: str, fmt: str) -> Response:
+    """Serve the updates on one recommendation."""
+    rec = recommendation_by_slug(get_session(), slug) or abort(404)
+    about = About(
+        f"feed/recommendation/{rec.slug}",
+        f"Pledges on “{rec.title}”",
+        f"Candidates and authorities answering recommendation {rec.position}.",
+        SiteLinks().recommendation(rec),
+    )
+    return _serve(fmt, Scope(recommendation=rec), about)
+
+
+@bp.get(f"/authorities/<slug>.{FORMAT}")
+def authority(slug: str, fmt: str) -> Response:
+    """Serve the updates on an authority's own pledges and its candidates'."""
+    found = authority_by_slug(get_session(), slug) or abort(404)
+    about = About(
+        f"feed/authority/{found.slug}",
+        f"Pledges: {found.name} and its candidates",
+        f"What {found.name} and the candidates standing for it have pledged.",
+        SiteLinks().authority(found),
+    )
+    return _serve(fmt, Scope(authority=found), about)
+
+
+@bp.get(f"/candidates/<int:person_id>.{FORMAT}")
+def candidate(person_id: int, fmt: str) -> Response:
+    """Serve the updates on one candidate's pledges."""
+    person = person_by_id(get_session(), person_id) or abort(404)
+    about = About(
+        f"feed/candidate/{person.id}",
+        f"Pledges: {person.name}",
+        f"What {person.name} has pledged on modern slavery.",
+        SiteLinks().person(person),
+    )
+    return _serve(fmt, Scope(person=person), about)
+
+
+@bp.get(f"/parties/<slug>.{FORMAT}")
+def party(slug: str, fmt: str) -> Response:
+    """Serve the updates on the pledges of a party's candidates."""
+    found = party_by_slug(get_session(), slug) or abort(404)
+    about = About(
+        f"feed/party/{found.slug}",
+        f"Pledges: {found.name} candidates",
+        f"What candidates standing for {found.name} have pledged.",
+        SiteLinks().party(found),
+    )
+    return _serve(fmt, Scope(party=found), about)
+
+
+def _serve(fmt: str, scope: Scope, about: About) -> Response:
+    """Answer 304 if the reader's copy is current, otherwise build and send the feed."""
+    session, config = get_session(), current_app.config
+    etag, modified = _validators(freshness(session, scope), fmt, about.key)
+    if is_unchanged(etag, modified):
+        return not_modified(etag=etag, last_modified=modified, max_age=MAX_AGE)
+    links = SiteLinks()
+    rows = feed_events(session, scope, limit=config["FEED_ENTRIES"])
+    self_url = url_for(request.endpoint or "", **(request.view_args or {}), _external=True)
+    info = FeedInfo(
+        about.key, about.title, about.subtitle, about.page_url, self_url, MEDIA_TYPES[fmt]
+    )
+    fg = build_feed(
+        info,
+        [pledge_event_update(row, links) for row in rows],
+        tag_authority=config["FEED_TAG_AUTHORITY"],
+    )
+    body = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+    response = Response(body, mimetype=MEDIA_TYPES[fmt])
+    return cacheable(response, etag=etag, last_modified=modified, max_age=MAX_AGE)
+
+
+def _validators(fresh: Freshness, fmt: str, key: str) -> tuple[str, datetime]:
+    """Return the feed's ETag and Last-Modified, which change whenever its content would."""
+    config = current_app.config
+    parts = (
+        LAYOUT,
+        fmt,
+        key,
+        fresh.newest_id,
+        fresh.newest_at,
+        fresh.count,
+        config["FEED_ENTRIES"],
+        config["FEED_TAG_AUTHORITY"],
+    )
+    return etag_for(*parts), fresh.newest_at or CAMPAIGN_START

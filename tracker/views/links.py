@@ -1,0 +1,27 @@
+"""Absolute addresses of the site's pages, for feeds and API answers read elsewhere."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from tracker.models import Authority, Party, Person, Recommendation
+
+
+class SiteLinks:
+    """Build page addresses on the host the request came to."""
+
+    def recommendation(self, recommendation: Recommendation) -> str:
+        """Return a recommendation's page."""
+        return url_for("recommendations.detail", slug=recommendation.slug, _external=True)
+
+    def person(self, person: Person) -> str:
+        """Return a candidate's page."""
+        return url_for("candidates.detail", person_id=person.id, slug=person.slug, _external=True)
+
+    def authority(self, authority: Authority) -> str:
+        """Return an authority's page."""
+        return url_for("authorities.detail", slug=authority.slug, _external=True)
+
+    def party(self, party: Party) -> str:
+        """Return a party's page."""
+        return url_for("parties.detail", slug=party.slug, _external=True)
