@@ -1,4 +1,6 @@
-"""The read-only JSON API under /api/v1, described by /api/v1/openapi.json.
+"""The JSON API under /api/v1, described by /api/v1/openapi.json: the reads.
+
+(`tracker.views.api_write` adds the token-authenticated writes to the same blueprint.)
 
 Lists page by cursor (`after`, with an absolute `next` link), so a client walking to the
 end sees every row once even while pledges are being recorded. Every answer carries an
@@ -53,13 +55,13 @@ def index() -> Response:
         name: url_for(f".{name}", _external=True)
         for name in ("recommendations", "authorities", "candidates", "pledges", "events", "openapi")
     }
-    return _json({**links, "documentation": url_for("downloads.data", _external=True)})
+    return json_response({**links, "documentation": url_for("downloads.data", _external=True)})
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """Serve the OpenAPI 3.1 description of this API."""
-    return _json(openapi_document(url_for(".index", _external=True).rstrip("/")))
+    return json_response(openapi_document(url_for(".index", _external=True).rstrip("/")))
 
 
 @bp.get("/recommendations", endpoint="recommendations")
@@ -69,7 +71,7 @@ def list_recommendations() -> Response:
     by_id = {theme.id: theme for theme in themes(session)}
     links = SiteLinks()
     results = [recommendation_json(r, by_id[r.theme_id], links) for r in recommendations(session)]
-    return _json({"results": results, "next": None})
+    return json_response({"results": results, "next": None})
 
 
 @bp.get("/recommendations/<slug>")
@@ -78,7 +80,7 @@ def recommendation(slug: str) -> Response:
     session = get_session()
     rec = recommendation_by_slug(session, slug) or _missing("recommendation", slug)
     theme = next(t for t in themes(session) if t.id == rec.theme_id)
-    return _json(recommendation_json(rec, theme, SiteLinks()))
+    return json_response(recommendation_json(rec, theme, SiteLinks()))
 
 
 @bp.get("/authorities", endpoint="authorities")
@@ -99,7 +101,7 @@ def authority(key: str) -> Response:
     session = get_session()
     found = authority_by_key(session, key) or _missing("authority", key)
     record = authority_record(session, found)
-    return _json(authority_json(record, recommendations(session), SiteLinks()))
+    return json_response(authority_json(record, recommendations(session), SiteLinks()))
 
 
 @bp.get("/candidates", endpoint="candidates")
@@ -120,7 +122,7 @@ def candidate(person_id: int) -> Response:
     session = get_session()
     person = person_by_id(session, person_id) or _missing("candidate", str(person_id))
     record = candidate_record(session, person)
-    return _json(candidate_json(record, recommendations(session), SiteLinks()))
+    return json_response(candidate_json(record, recommendations(session), SiteLinks()))
 
 
 @bp.get("/pledges", endpoint="pledges")
@@ -137,7 +139,7 @@ def list_pledges() -> Response:
 def pledge(pledge_id: int) -> Response:
     """Show one pledge; its ETag is its version, as editors send back in If-Match."""
     record = pledge_record(get_session(), pledge_id) or _missing("pledge", str(pledge_id))
-    return _json(pledge_json(record, SiteLinks()), etag=str(record.pledge.version))
+    return json_response(pledge_json(record, SiteLinks()), etag=str(record.pledge.version))
 
 
 @bp.get("/events", endpoint="events")
@@ -171,20 +173,20 @@ def _readable_anywhere(response: Response) -> Response:
 @bp.errorhandler(BadArgument)
 def _bad_argument(error: BadArgument) -> Response:
     """Explain a filter or cursor the API cannot use."""
-    return _problem(error.status, error.message)
+    return problem(error.status, error.message)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     """Answer HTTP errors as JSON problems, never HTML."""
-    return _problem(error.code or 500, error.description or "")
+    return problem(error.code or 500, error.description or "")
 
 
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
     """Log the exception and answer 500 without internals."""
     log.exception("unhandled API error", exc_info=error)
-    return _problem(500, "Something went wrong on our side; it has been logged.")
+    return problem(500, "Something went wrong on our side; it has been logged.")
 
 
 def _limit() -> int:
@@ -206,10 +208,10 @@ def _page(
     if len(found) > size:
         args = {**request.args.to_dict(), "after": key(shown[-1])}
         next_url = url_for(request.endpoint or "", **args, _external=True)
-    return _json({"results": [serialise(item) for item in shown], "next": next_url})
+    return json_response({"results": [serialise(item) for item in shown], "next": next_url})
 
 
-def _json(data: JSON, *, etag: str | None = None) -> Response:
+def json_response(data: JSON, *, etag: str | None = None) -> Response:
     """Answer JSON with an ETag (of the body unless given), or 304 if the client has it."""
     response = jsonify(data)
     if etag is None:
@@ -222,14 +224,15 @@ def _json(data: JSON, *, etag: str | None = None) -> Response:
     return response
 
 
-def _problem(status: int, detail: str) -> Response:
-    """Answer an error as RFC 9457 problem details."""
+def problem(status: int, detail: str, **extensions: Any) -> Response:
+    """Answer an error as RFC 9457 problem details (with any extension members)."""
     response = jsonify(
         {
             "type": "about:blank",
             "title": HTTP_STATUS_CODES.get(status, "Error"),
             "status": status,
             "detail": detail,
+            **extensions,
         }
     )
     response.status_code = status
