@@ -124,6 +124,7 @@ class Authority(SQLModel, table=True):
     police_area_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
     lat: float | None = None
     lon: float | None = None
+    website: str | None = Field(default=None, max_length=500)
     is_demo: bool = Field(default=False, index=True)
 
 
@@ -281,3 +282,113 @@ class PledgeUpload(SQLModel, table=True):
     content: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DocumentStatus(StrEnum):
+    """How the last attempt to fetch and read a document went."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not-modified"
+    NEEDS_OCR = "needs-ocr"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
+class ReviewStatus(StrEnum):
+    """Where a proposed passage stands with the campaigners."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Source(SQLModel, table=True):
+    """A page or document to scrape for an authority: seeded, discovered or submitted.
+
+    Campaigners' submissions wait as `pending` until a worker (or `tracker scrape
+    --pending`) fetches them.
+    """
+
+    __table_args__ = (UniqueConstraint("authority_id", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
+    url: str = Field(max_length=2000)
+    origin: str = Field(max_length=20)  # seed, discovered, submitted
+    pending: bool = Field(default=False, index=True)
+    added_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Document(SQLModel, table=True):
+    """One document URL of one authority, as last fetched; its text lives in versions."""
+
+    __table_args__ = (
+        UniqueConstraint("authority_id", "url_hash"),
+        CheckConstraint(_in("status", DocumentStatus), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
+    url: str = Field(max_length=2000)
+    url_hash: str = Field(max_length=64, index=True)
+    final_url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=500)
+    content_type: str | None = Field(default=None, max_length=200)
+    sha256: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    page_count: int | None = None
+    etag: str | None = Field(default=None, max_length=500)
+    last_modified: str | None = Field(default=None, max_length=100)
+    status: str = Field(default=DocumentStatus.OK.value, max_length=20)
+    error: str | None = Field(default=None, sa_type=Text)
+    version: int = 0  # the number of the newest stored version (0: none yet)
+    first_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DocumentVersion(SQLModel, table=True):
+    """The text of one distinct content of a document (a new sha256 makes a new version)."""
+
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    number: int
+    sha256: str = Field(max_length=64)
+    fetched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    text: str = Field(sa_type=Text)
+
+
+class Match(SQLModel, table=True):
+    """A passage the matcher proposes as a commitment to a recommendation.
+
+    Keyed by a fingerprint of the passage, so the same words found again in a later
+    version (or a later scrape) are the same match: a rejected one stays rejected.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "recommendation_id", "fingerprint"),
+        CheckConstraint(_in("review_status", ReviewStatus), name="review_status"),
+        Index("ix_match_queue", "review_status", "withdrawn_in", "score"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    recommendation_id: int = Field(foreign_key="recommendation.id", index=True)
+    fingerprint: str = Field(max_length=64)
+    passage: str = Field(sa_type=Text)
+    page: int | None = None
+    start: int
+    end: int
+    score: float
+    rule: str = Field(max_length=100)
+    first_version: int
+    withdrawn_in: int | None = None  # the version whose text no longer has the passage
+    review_status: str = Field(default=ReviewStatus.PENDING.value, max_length=20)
+    reviewer_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str | None = Field(default=None, sa_type=Text)
+    pledge_event_id: int | None = Field(default=None, foreign_key="pledgeevent.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
