@@ -1,7 +1,8 @@
 """Builders for test data that go through the real write paths.
 
-People and parties made here are fictional; authorities are the real ones imported for
-the test session, looked up by GSS code.
+People, parties and `fictional_council` are invented; `authority` returns the real ones
+imported for the test session. Pledges and commitments are only ever recorded for the
+invented ones: no test attributes an invented pledge to a real person or body.
 """
 
 from __future__ import annotations
@@ -24,19 +25,42 @@ def authority(session: Session, gss_code: str = SHEFFIELD) -> Authority:
     return session.exec(select(Authority).where(Authority.gss_code == gss_code)).one()
 
 
+def fictional_council(session: Session, name: str = "Testshire") -> Authority:
+    """Return an invented council (created on first use) to record pledges against."""
+    slug = f"{name.lower()}-fictional"
+    found = session.exec(select(Authority).where(Authority.slug == slug)).first()
+    if found is not None:
+        return found
+    council = Authority(
+        slug=slug,
+        name=f"{name} Council (fictional)",
+        short_name=f"{name} (fictional)",
+        gss_code=f"X9900{sum(map(ord, name)) % 10000:04d}",
+        kind="UA",
+        kind_name="Unitary authority",
+        nation="England",
+        region="Yorkshire and The Humber",
+        is_demo=True,
+    )
+    session.add(council)
+    session.flush()
+    return council
+
+
 def candidate(
     session: Session,
     name: str = "Testy McTestface",
     *,
     gss_code: str = SHEFFIELD,
+    council: Authority | None = None,
     party: tuple[str, str] = ("fictional-party:1", "Fictional Party"),
     ward: str = "Fictional Ward",
     poll_date: date = date(2024, 5, 2),
     elected: bool | None = None,
     votes: int | None = None,
 ) -> Person:
-    """Stand a fictional person in a local election for a real authority."""
-    council = authority(session, gss_code)
+    """Stand a fictional person in a local election (for a real authority by default)."""
+    council = council or authority(session, gss_code)
     person_id = next(_ids)
     ward_slug = ward.lower().replace(" ", "-")
     election_id = f"local.{council.slug}.{poll_date}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, func, select
 
 from tracker import demo
-from tracker.cli import SAMPLE_CANDIDATES
+from tracker.commands.data import SAMPLE_CANDIDATES
 from tracker.imports.candidates import import_candidates
 from tracker.models import Authority, Party, Person, Pledge, PledgeEvent, PledgeStatus
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from tracker.cli import SAMPLE_CANDIDATES
+from tracker.commands.data import SAMPLE_CANDIDATES
 from tracker.imports.candidates import CORE_COLUMNS, import_candidates
 from tracker.imports.rows import ImportRejected
 from tracker.models import Ballot, Candidacy, Election, Party, Person, Pledge

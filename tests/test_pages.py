@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from tests.factories import authority, candidate, pledge_of, record
 from tracker import demo
-from tracker.cli import SAMPLE_CANDIDATES
+from tracker.commands.data import SAMPLE_CANDIDATES
 from tracker.imports.candidates import import_candidates
 from tracker.models import PledgeStatus
 

@@ -20,10 +20,12 @@ from tracker.views import (
     downloads,
     errors,
     feeds,
+    health,
     pages,
     parties,
     pledges,
     recommendations,
+    review,
 )
 from tracker.views import auth as auth_views
 
@@ -60,8 +62,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         auth_views,
         campaign,
         admin,
+        review,
         feeds,
         downloads,
+        health,
         api_write,
     ):
         app.register_blueprint(module.bp)

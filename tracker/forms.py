@@ -113,5 +113,36 @@ class RecommendationForm(FlaskForm):  # type: ignore[misc]
     version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
 
 
+class AcceptForm(FlaskForm):  # type: ignore[misc]
+    """Accept a proposed passage as a full or partial pledge."""
+
+    status = SelectField(
+        "Record as",
+        choices=[
+            SelectChoice(s.value, s.label) for s in (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL)
+        ],
+        validators=[InputRequired()],
+    )
+    back = HiddenField()
+
+
+class RejectForm(FlaskForm):  # type: ignore[misc]
+    """Reject a proposed passage, saying why, so it is not proposed again."""
+
+    reason = StringField("Why not", validators=[Optional(), Length(max=500)], filters=[_strip])
+    back = HiddenField()
+
+
+class SourceForm(FlaskForm):  # type: ignore[misc]
+    """Submit a document or page for the scraper to read for an authority."""
+
+    authority = StringField(
+        "Authority (slug or GSS code)", validators=[DataRequired(), Length(max=120)]
+    )
+    url = StringField(
+        "Document or page address", validators=[DataRequired(), Length(max=2000)], filters=[_strip]
+    )
+
+
 class EmptyForm(FlaskForm):  # type: ignore[misc]
     """A button-only form: it carries just the CSRF token."""

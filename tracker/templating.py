@@ -14,6 +14,7 @@ from tracker.auth import signed_in
 from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
+from tracker.review import source_link
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
         PledgeStatus=PledgeStatus,
         Delivery=Delivery,
         Role=Role,
+        source_link=source_link,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.context_processor(_site_context)

@@ -73,3 +73,48 @@
     }
   });
 })();
+
+// Review queue keys: j/k move between passages, a/p accept, r goes to the reason to reject.
+(function () {
+  "use strict";
+
+  function items() {
+    return Array.prototype.slice.call(document.querySelectorAll(".review-item"));
+  }
+
+  function current() {
+    return document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest(".review-item")
+      : null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var typing = event.target.matches && event.target.matches("input, textarea, select");
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var list = items();
+    if (!list.length) {
+      return;
+    }
+    var here = current();
+    var index = here ? list.indexOf(here) : -1;
+    if (event.key === "j" || event.key === "k") {
+      var next = list[Math.min(Math.max(index + (event.key === "j" ? 1 : -1), 0), list.length - 1)];
+      next.focus();
+      next.scrollIntoView({ block: "nearest" });
+      event.preventDefault();
+      return;
+    }
+    var target = here || list[0];
+    var control = target.querySelector('[data-key="' + event.key + '"]');
+    if (control) {
+      event.preventDefault();
+      if (control.tagName === "INPUT") {
+        control.focus();
+      } else {
+        control.click();
+      }
+    }
+  });
+})();

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
+from tracker.forms import SourceForm
 from tracker.queries.authorities import (
     AuthorityFilters,
     authorities,
@@ -21,6 +22,7 @@ from tracker.queries.pledges import (
     statuses_by_authority,
     statuses_by_person,
 )
+from tracker.queries.review import documents_of
 from tracker.views.pledges import authority_slots
 from tracker.views.render import page_number, render_page_or_partial, search_text, unknown
 
@@ -67,6 +69,8 @@ def detail(slug: str) -> str:
         candidacies=candidacies,
         recommendations=recommendations(session),
         statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),
+        documents=documents_of(session, authority.id or 0),
+        source_form=SourceForm(authority=authority.slug),
     )
 
 

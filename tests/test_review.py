@@ -1,0 +1,284 @@
+"""The review queue: proposed passages accepted as pledges or rejected for good."""
+
+from __future__ import annotations
+
+import hashlib
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session, select
+
+from scrapers.extract import extract
+from scrapers.fetch import Fetched
+from scrapers.match import match_document
+from tests.conftest import AuthActions
+from tests.factories import fictional_council
+from tracker.models import (
+    Authority,
+    Document,
+    Match,
+    Pledge,
+    PledgeEvent,
+    PledgeStatus,
+    Recommendation,
+    Source,
+    utcnow,
+)
+from tracker.review import AlreadyReviewed, accept_match, reject_match, source_link
+from tracker.store import store_fetch
+
+STRATEGY = (
+    b"Testshire modern slavery strategy (fictional)\n\n"
+    b"We will fund a dedicated modern slavery partnership coordinator for the multi-agency "
+    b"partnership against exploitation.\n\n"
+    b"We will commission an Independent Modern Slavery Advocate service for survivors.\n"
+)
+URL = "https://testshire.example/strategy.pdf"
+HX = {"HX-Request": "true"}
+
+
+def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def store(db: Session, council: Authority, body: bytes = STRATEGY, url: str = URL) -> list[Match]:
+    """Store a fetched document through the real store, as a scrape would."""
+    fetched = Fetched(
+        url=url,
+        final_url=url,
+        status=200,
+        content_type="application/pdf",
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at=utcnow(),
+        etag=None,
+        last_modified=None,
+        redirects=(),
+    )
+    extracted = extract(body, "text/plain")
+    stored = store_fetch(
+        db,
+        authority_id=council.id or 0,
+        url=url,
+        fetched=fetched,
+        extracted=extracted,
+        proposals=match_document(extracted),
+        title="Testshire strategy (fictional)",
+    )
+    db.commit()
+    return stored.proposed
+
+
+@pytest.fixture
+def council(db: Session) -> Authority:
+    return fictional_council(db)
+
+
+@pytest.fixture
+def proposed(db: Session, council: Authority) -> dict[str, Match]:
+    recs = {r.id: r.slug for r in db.exec(select(Recommendation))}
+    return {recs[m.recommendation_id]: m for m in store(db, council)}
+
+
+def test_the_queue_shows_passages_best_first_with_context_and_source(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Match]
+) -> None:
+    auth.login_as()
+    page = soup(client.get("/campaign/review/"))
+    items = page.select("article.review-item")
+    assert len(items) == len(proposed) >= 2
+    scores = [float(i.select_one(".meta").text.split()[1]) for i in items]
+    assert scores == sorted(scores, reverse=True)
+    partnership = page.select_one(f"#match-{proposed['resourced-multi-agency-partnership'].id}")
+    assert "partnership coordinator" in partnership.select_one("mark").text
+    assert partnership.select_one(".meta a[href^='https://testshire.example/strategy.pdf']")
+    assert "Testshire Council (fictional)" in partnership.h3.text
+
+
+def test_the_queue_filters_by_authority_and_recommendation(
+    client: FlaskClient, auth: AuthActions, db: Session, proposed: dict[str, Match]
+) -> None:
+    store(db, fictional_council(db, "Otherton"), url="https://otherton.example/s.pdf")
+    auth.login_as()
+    everything = soup(client.get("/campaign/review/")).select("article.review-item")
+    only = soup(client.get("/campaign/review/?authority=testshire-fictional")).select(
+        "article.review-item"
+    )
+    assert len(everything) == 2 * len(only)
+    one = soup(client.get("/campaign/review/?recommendation=safeguarding-and-independent-advocacy"))
+    assert len(one.select("article.review-item")) == 2
+    assert client.get("/campaign/review/?authority=atlantis").status_code == 404
+
+
+def test_accepting_records_the_pledge_with_the_passage_as_evidence(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    db: Session,
+    council: Authority,
+    proposed: dict[str, Match],
+) -> None:
+    user = auth.login_as()
+    match = proposed["resourced-multi-agency-partnership"]
+    response = client.post(
+        f"/campaign/review/{match.id}/accept",
+        data={"status": "pledged"},
+        headers={**HX, "X-CSRFToken": auth.csrf()},
+    )
+    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    assert "Accepted" in soup(response).select_one("article.review-item--decided").text
+    db.expire_all()
+    pledge = db.exec(select(Pledge).where(Pledge.authority_id == council.id)).one()
+    assert (pledge.status, pledge.quote) == ("pledged", match.passage)
+    assert pledge.evidence_url == URL  # plain text has no pages, so no #page=
+    event = db.exec(select(PledgeEvent).where(PledgeEvent.pledge_id == pledge.id)).one()
+    assert event.actor_id == user.id
+    db.refresh(match)
+    assert (match.review_status, match.reviewer_id, match.pledge_event_id) == (
+        "accepted",
+        user.id,
+        event.id,
+    )
+    public = app.test_client()
+    row = soup(public.get(f"/authorities/{council.slug}")).select("table.pledges tbody tr")[1]
+    assert row.select_one(".status").text == "Pledged"
+    feed = feedparser.parse(public.get(f"/feeds/authorities/{council.slug}.atom").data)
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == [
+        "Testshire Council (fictional) pledged: Resource multi-agency partnerships"
+    ]
+    assert "partnership coordinator" in feed.entries[0].content[0].value
+    assert soup(client.get("/campaign/review/")).select(f"#match-{match.id}") == []
+
+
+def test_rejecting_hides_the_passage_for_good(
+    client: FlaskClient,
+    auth: AuthActions,
+    db: Session,
+    council: Authority,
+    proposed: dict[str, Match],
+) -> None:
+    auth.login_as()
+    match = proposed["safeguarding-and-independent-advocacy"]
+    token = auth.form_token("/campaign/review/")
+    response = client.post(
+        f"/campaign/review/{match.id}/reject",
+        data={"reason": "A service, not a commitment", "csrf_token": token},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/campaign/review/"
+    assert "Rejected" in soup(client.get("/campaign/review/")).select_one(".flashes").text
+    db.refresh(match)
+    assert (match.review_status, match.reason) == ("rejected", "A service, not a commitment")
+    assert db.exec(select(Pledge)).all() == []
+    store(db, council, body=STRATEGY + b"\nA new paragraph about the weather.\n")
+    again = soup(client.get("/campaign/review/")).select(f"#match-{match.id}")
+    assert again == []  # the same words, in a new version, are not proposed again
+
+
+def test_a_passage_is_reviewed_only_once(
+    db: Session, auth: AuthActions, proposed: dict[str, Match]
+) -> None:
+    first, second = auth.user(), auth.user(email="second@example.org")
+    match = proposed["resourced-multi-agency-partnership"]
+    accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=first.id or 0)
+    with pytest.raises(AlreadyReviewed):
+        reject_match(db, match, reason="late", reviewer_id=second.id or 0)
+    assert match.review_status == "accepted"
+
+
+def test_a_second_reviewer_gets_a_409(
+    client: FlaskClient, auth: AuthActions, db: Session, proposed: dict[str, Match]
+) -> None:
+    auth.login_as()
+    match = proposed["resourced-multi-agency-partnership"]
+    headers = {**HX, "X-CSRFToken": auth.csrf()}
+    client.post(f"/campaign/review/{match.id}/reject", data={"reason": ""}, headers=headers)
+    late = client.post(
+        f"/campaign/review/{match.id}/accept", data={"status": "pledged"}, headers=headers
+    )
+    assert late.status_code == 409
+    assert "Someone else" in soup(late).text
+    assert db.exec(select(Pledge)).all() == []
+
+
+def test_only_pledged_or_partial_can_be_chosen(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Match]
+) -> None:
+    auth.login_as()
+    match = proposed["resourced-multi-agency-partnership"]
+    response = client.post(
+        f"/campaign/review/{match.id}/accept",
+        data={"status": "declined"},
+        headers={**HX, "X-CSRFToken": auth.csrf()},
+    )
+    assert response.status_code == 400
+
+
+def test_pdf_sources_link_to_the_page(db: Session, council: Authority) -> None:
+    pdf = Document(
+        authority_id=council.id or 0,
+        url="https://x.example/a.pdf",
+        url_hash="a",
+        content_type="application/pdf",
+    )
+    page = Document(
+        authority_id=council.id or 0,
+        url="https://x.example/a",
+        url_hash="b",
+        content_type="text/html",
+    )
+    assert source_link(pdf, 7) == "https://x.example/a.pdf#page=7"
+    assert source_link(page, 7) == "https://x.example/a"
+    assert source_link(pdf, None) == "https://x.example/a.pdf"
+
+
+def test_campaigners_submit_documents_to_read(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    db: Session,
+    council: Authority,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    auth.login_as()
+    page = soup(client.get(f"/authorities/{council.slug}"))
+    form = page.select_one("section[aria-labelledby=documents-heading] form")
+    response = client.post(
+        form["action"],
+        data={
+            "csrf_token": form.select_one("[name=csrf_token]")["value"],
+            "authority": council.slug,
+            "url": "https://testshire.example/plan.pdf",
+            "back": f"/authorities/{council.slug}",
+        },
+    )
+    assert response.status_code == 303
+    assert "tracker scrape --pending" in soup(client.get(response.headers["Location"])).text
+    source = db.exec(select(Source).where(Source.authority_id == council.id)).one()
+    assert (source.url, source.pending, source.origin) == (
+        "https://testshire.example/plan.pdf",
+        True,
+        "submitted",
+    )
+    bad = client.post(
+        form["action"],
+        data={"csrf_token": auth.csrf(), "authority": council.slug, "url": "file:///etc/passwd"},
+    )
+    assert "cannot be scraped" in soup(client.get(bad.headers["Location"])).text
+
+
+def test_the_public_sees_documents_read_but_not_the_queue(
+    app: Flask, db: Session, council: Authority, proposed: dict[str, Match]
+) -> None:
+    public = app.test_client()
+    rows = soup(public.get(f"/authorities/{council.slug}")).select(
+        "section[aria-labelledby=documents-heading] tbody tr"
+    )
+    assert [r.th.text for r in rows] == ["Testshire strategy (fictional)"]
+    assert "to review" not in rows[0].text
+    queue = public.get("/campaign/review/")
+    assert queue.status_code == 302 and queue.headers["Location"].startswith("/login")

@@ -1,0 +1,1 @@
+"""The project's own `tracker` commands, one module per area."""

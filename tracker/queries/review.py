@@ -1,0 +1,133 @@
+"""The review queue and the documents read for each authority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from tracker.models import (
+    Authority,
+    Document,
+    DocumentVersion,
+    Match,
+    Recommendation,
+    ReviewStatus,
+)
+from tracker.queries.common import Page, PageNotFound
+
+CONTEXT = 240  # characters of the document shown either side of a passage
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A proposed passage with its document, authority, recommendation and surroundings."""
+
+    match: Match
+    document: Document
+    authority: Authority
+    recommendation: Recommendation
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document read for an authority, with how its passages were judged."""
+
+    document: Document
+    accepted: int
+    pending: int
+
+
+def review_queue(
+    session: Session,
+    *,
+    authority: Authority | None,
+    recommendation: Recommendation | None,
+    page: int,
+    per_page: int,
+) -> Page[QueueItem]:
+    """Return one page of passages awaiting review, best first, with their context."""
+    waiting = [
+        col(Match.review_status) == ReviewStatus.PENDING.value,
+        col(Match.withdrawn_in).is_(None),
+    ]
+    if authority is not None:
+        waiting.append(col(Document.authority_id) == authority.id)
+    if recommendation is not None:
+        waiting.append(col(Match.recommendation_id) == recommendation.id)
+    count = (
+        select(func.count())
+        .select_from(Match)
+        .join(Document, col(Document.id) == Match.document_id)
+        .where(*waiting)
+    )
+    total = session.exec(count).one()
+    if page > 1 and (page - 1) * per_page >= total:
+        raise PageNotFound(page)
+    text = DocumentVersion.text
+    start = case((col(Match.start) < CONTEXT, 1), else_=col(Match.start) - CONTEXT + 1)
+    columns: list[Any] = [
+        Match,
+        Document,
+        Authority,
+        Recommendation,
+        func.substr(text, start, col(Match.start) + 1 - start),
+        func.substr(text, col(Match.end) + 1, CONTEXT),
+    ]
+    stmt = (
+        select(*columns)
+        .join(Document, col(Document.id) == Match.document_id)
+        .join(Authority, col(Authority.id) == Document.authority_id)
+        .join(Recommendation, col(Recommendation.id) == Match.recommendation_id)
+        .outerjoin(
+            DocumentVersion,
+            (col(DocumentVersion.document_id) == Document.id)
+            & (col(DocumentVersion.number) == Document.version),
+        )
+        .where(*waiting)
+        .order_by(col(Match.score).desc(), col(Match.id))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    items = [
+        QueueItem(m, d, a, r, before or "", after or "")
+        for m, d, a, r, before, after in session.exec(stmt)
+    ]
+    return Page(items=items, number=page, per_page=per_page, total=total)
+
+
+def queue_item(session: Session, match_id: int) -> QueueItem | None:
+    """Return one match as a queue item (for re-rendering it after a verdict)."""
+    match = session.get(Match, match_id)
+    if match is None:
+        return None
+    document = session.get_one(Document, match.document_id)
+    return QueueItem(
+        match,
+        document,
+        session.get_one(Authority, document.authority_id),
+        session.get_one(Recommendation, match.recommendation_id),
+        "",
+        "",
+    )
+
+
+def documents_of(session: Session, authority_id: int) -> list[DocumentRow]:
+    """Return the documents read for an authority, newest first, with verdict counts."""
+    accepted = func.sum(case((col(Match.review_status) == ReviewStatus.ACCEPTED.value, 1), else_=0))
+    open_ = (col(Match.review_status) == ReviewStatus.PENDING.value) & col(Match.withdrawn_in).is_(
+        None
+    )
+    pending = func.sum(case((open_, 1), else_=0))
+    stmt = (
+        select(Document, accepted, pending)
+        .outerjoin(Match, col(Match.document_id) == Document.id)
+        .where(Document.authority_id == authority_id)
+        .group_by(col(Document.id))
+        .order_by(col(Document.last_seen).desc())
+    )
+    return [DocumentRow(d, a or 0, p or 0) for d, a, p in session.exec(stmt)]

@@ -1,0 +1,291 @@
+"""Run a scrape: fetch -> extract -> match -> store, for many authorities at once.
+
+Fetching is slow and polite (a second between requests to one host), so a pool of threads
+fetches from many hosts at once while this thread extracts, matches and stores each
+document as it arrives, one transaction per document. Extraction happens in a helper
+process (`scrapers.extractor`), never in a thread that could be forked mid-lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from scrapers.discover import discover, normalise_url
+from scrapers.extractor import Extractor
+from scrapers.fetch import Fetched, Fetcher, FetchFailed, FetchRefused
+from scrapers.match import match_document
+from scrapers.netguard import parse_allow_hosts
+from scrapers.passages import ExtractedDocument, ExtractionError
+from tracker.models import Authority, Document, DocumentStatus, Source
+from tracker.store import SanityError, Stored, store_failure, store_fetch, url_hash
+
+log = logging.getLogger(__name__)
+
+SOURCES_TOML = Path(__file__).resolve().parent.parent / "scrapers" / "sources.toml"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One URL to fetch for one authority."""
+
+    authority_id: int
+    url: str
+    title: str | None = None
+    source_id: int | None = None  # a campaigner's submission, settled once stored
+
+
+@dataclass
+class Summary:
+    """What a scrape did, for the closing table and the exit status."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    proposed: int = 0
+    withdrawn: int = 0
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Return whether anything failed or was refused."""
+        return bool(self.problems)
+
+    def add(self, stored: Stored) -> None:
+        """Count one stored document."""
+        self.outcomes[stored.outcome] += 1
+        self.proposed += len(stored.proposed)
+        self.withdrawn += len(stored.withdrawn)
+        if stored.outcome in ("failed", "refused"):
+            self.problems.append((stored.document.url, stored.document.error or stored.outcome))
+
+
+Fetch = tuple[Target, Fetched | None, str | None, DocumentStatus | None]
+Progress = Callable[[Summary], None]
+
+
+def seed_sources(session: Session, path: Path | None = None) -> int:
+    """Load the websites and known documents the project keeps; return sources added."""
+    path = path or SOURCES_TOML
+    seeds = tomllib.loads(path.read_text(encoding="utf-8"))
+    by_gss = {a.gss_code: a for a in session.exec(select(Authority)) if a.gss_code}
+    added = 0
+    for gss_code, entry in seeds.items():
+        authority = by_gss.get(gss_code)
+        if authority is None:
+            raise ValueError(f"{path.name}: no authority has GSS code {gss_code}")
+        authority.website = entry.get("website") or authority.website
+        for url in [entry.get("website"), *entry.get("documents", [])]:
+            if url:
+                added += add_source(session, authority.id or 0, url, origin="seed") is not None
+    session.flush()
+    return added
+
+
+def add_source(
+    session: Session,
+    authority_id: int,
+    url: str,
+    *,
+    origin: str,
+    pending: bool = False,
+    added_by_id: int | None = None,
+) -> Source | None:
+    """Remember a URL to scrape for an authority; return it if it is new."""
+    clean = normalise_url(url)
+    if clean is None:
+        raise ValueError(f"{url!r} is not an http(s) address")
+    stmt = select(Source).where(Source.authority_id == authority_id, Source.url == clean)
+    existing = session.exec(stmt).first()
+    if existing is not None:
+        existing.pending = existing.pending or pending
+        return None
+    source = Source(
+        authority_id=authority_id,
+        url=clean,
+        origin=origin,
+        pending=pending,
+        added_by_id=added_by_id,
+    )
+    session.add(source)
+    session.flush()
+    return source
+
+
+class Scrape:
+    """One scrape run: a fetcher, an extractor and a session, used from this thread."""
+
+    def __init__(
+        self, session: Session, fetcher: Fetcher, extractor: Extractor, *, workers: int = 8
+    ) -> None:
+        self.session = session
+        self.fetcher = fetcher
+        self.extractor = extractor
+        self.workers = workers
+
+    def discover(self, authorities: Sequence[Authority], *, max_pages: int = 50) -> list[Target]:
+        """Find documents from each authority's seeded pages, crawling sites in parallel."""
+        starts = self._starts(authorities)
+        targets: list[Target] = []
+        with ThreadPoolExecutor(self.workers) as pool:
+            crawls = {
+                pool.submit(discover, self.fetcher, urls, max_pages=max_pages): aid
+                for aid, urls in starts.items()
+            }
+            for done in as_completed(crawls):
+                aid = crawls[done]
+                targets += [Target(aid, url) for url in starts[aid]]
+                targets += [Target(aid, c.url, c.link_text or None) for c in done.result()]
+        return _unique(targets)
+
+    def run(self, targets: Sequence[Target], progress: Progress | None = None) -> Summary:
+        """Fetch every target, storing each as it arrives; one commit per document."""
+        summary = Summary()
+        validators = self._validators(targets)
+        with ThreadPoolExecutor(self.workers) as pool:
+            futures: list[Future[Fetch]] = [
+                pool.submit(
+                    self._fetch, target, *validators.get(url_hash(target.url), (None, None))
+                )
+                for target in targets
+            ]
+            for done in as_completed(futures):
+                target, fetched, error, status = done.result()
+                summary.add(self._store(target, fetched, error, status))
+                self._settle(target)
+                self.session.commit()
+                if progress:
+                    progress(summary)
+        return summary
+
+    def _fetch(self, target: Target, etag: str | None, last_modified: str | None) -> Fetch:
+        """Fetch one target in a worker thread; failures come back as values, not raises."""
+        try:
+            return (
+                target,
+                self.fetcher.get(target.url, etag=etag, last_modified=last_modified),
+                None,
+                None,
+            )
+        except FetchRefused as refused:
+            return target, None, str(refused), DocumentStatus.REFUSED
+        except FetchFailed as failed:
+            return target, None, str(failed), DocumentStatus.FAILED
+
+    def _store(
+        self,
+        target: Target,
+        fetched: Fetched | None,
+        error: str | None,
+        status: DocumentStatus | None,
+    ) -> Stored:
+        """Extract, match and store one fetched document, or record why it failed."""
+        if fetched is None:
+            return store_failure(
+                self.session,
+                authority_id=target.authority_id,
+                url=target.url,
+                status=status or DocumentStatus.FAILED,
+                error=error or "",
+            )
+        try:
+            extracted = self._extract(fetched)
+            proposals = match_document(extracted) if extracted and extracted.status == "ok" else []
+            return store_fetch(
+                self.session,
+                authority_id=target.authority_id,
+                url=target.url,
+                fetched=fetched,
+                extracted=extracted,
+                proposals=proposals,
+                title=target.title,
+            )
+        except (ExtractionError, SanityError) as problem:
+            log.warning("could not read %s: %s", target.url, problem)
+            return store_failure(
+                self.session,
+                authority_id=target.authority_id,
+                url=target.url,
+                status=DocumentStatus.FAILED,
+                error=str(problem),
+            )
+
+    def _settle(self, target: Target) -> None:
+        """Mark a submitted source done, in the same transaction as its document."""
+        if target.source_id is not None:
+            source = self.session.get(Source, target.source_id)
+            if source is not None:
+                source.pending = False
+
+    def _extract(self, fetched: Fetched) -> ExtractedDocument | None:
+        """Extract new bytes; nothing to read for a 304."""
+        if fetched.status == 304:
+            return None
+        return self.extractor.extract(fetched.body, fetched.content_type)
+
+    def _validators(self, targets: Iterable[Target]) -> dict[str, tuple[str | None, str | None]]:
+        """Return the stored ETag and Last-Modified of every target already seen."""
+        hashes = [url_hash(t.url) for t in targets]
+        stmt = select(Document).where(col(Document.url_hash).in_(hashes))
+        return {
+            d.url_hash: (d.etag, d.last_modified)
+            for d in self.session.exec(stmt)
+            if d.status != DocumentStatus.FAILED
+        }
+
+    def _starts(self, authorities: Sequence[Authority]) -> dict[int, list[str]]:
+        """Return each authority's seeded and submitted URLs."""
+        ids = [a.id for a in authorities]
+        starts: dict[int, list[str]] = {}
+        for source in self.session.exec(select(Source).where(col(Source.authority_id).in_(ids))):
+            starts.setdefault(source.authority_id, []).append(source.url)
+        return starts
+
+
+def pending_targets(session: Session, source_ids: Iterable[int] | None = None) -> list[Target]:
+    """Return campaigners' submitted URLs still waiting (or just those named).
+
+    They stay pending until their document is stored, so a scrape that dies midway leaves
+    the rest for the next run.
+    """
+    stmt = select(Source).where(col(Source.pending))
+    if source_ids is not None:
+        stmt = stmt.where(col(Source.id).in_(list(source_ids)))
+    return [Target(s.authority_id, s.url, source_id=s.id) for s in session.exec(stmt)]
+
+
+def _unique(targets: Iterable[Target]) -> list[Target]:
+    """Drop repeats of the same authority and URL, keeping the first (best-titled) one."""
+    seen: dict[tuple[int, str], Target] = {}
+    for target in targets:
+        seen.setdefault((target.authority_id, target.url), target)
+    return list(seen.values())
+
+
+@contextmanager
+def open_scrape(session: Session, config: Mapping[str, Any]) -> Iterator[Scrape]:
+    """Set up a scrape from the app's settings, and tear down its threads and helper."""
+    allowed = parse_allow_hosts(config.get("SCRAPER_ALLOW_HOSTS", ()))
+    fetcher = Fetcher(allow_hosts=allowed, min_interval=float(config["SCRAPER_MIN_INTERVAL"]))
+    with fetcher, Extractor() as extractor:
+        yield Scrape(session, fetcher, extractor, workers=int(config["SCRAPER_WORKERS"]))
+
+
+def scrape_pending(
+    session: Session,
+    config: Mapping[str, Any],
+    *,
+    source_ids: Iterable[int] | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Scrape campaigners' submitted URLs that are still waiting."""
+    targets = pending_targets(session, source_ids)
+    with open_scrape(session, config) as scrape:
+        return scrape.run(targets, progress)
