@@ -7,13 +7,14 @@ companion concepts, so it recognises what the recommendation asks for ("a partne
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
+from scrapers import concepts as cx
 from scrapers import lexicon as lx
 from scrapers.anchors import StemIndex
-from scrapers.lexicon import Concept
+from scrapers.patterns import Concept
 
 PRIORITY_IN_PLANS = "priority-in-strategic-plans"
 RESOURCED_PARTNERSHIP = "resourced-multi-agency-partnership"
@@ -57,7 +58,7 @@ class Rule:
     # The key phrase is itself commitment language ("X is one of our priorities").
     asserts: bool = False
     # Spans removed before the key is looked for (national money is not local resourcing).
-    masks: tuple[re.Pattern[str], ...] = ()
+    masks: tuple[Concept, ...] = ()
     # Weight when only the document as a whole is about modern slavery. Naming modern slavery
     # as a priority has to happen where the priority is stated, so those rules ask for more.
     in_document: float = IN_DOCUMENT
@@ -70,89 +71,111 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "modern-slavery-priority",
         PRIORITY_IN_PLANS,
-        lx.NAMED_PRIORITY,
+        cx.NAMED_PRIORITY,
         asserts=True,
         in_document=_PRIORITY_IN_DOCUMENT,
     ),
     Rule(
         "priority+plan",
         PRIORITY_IN_PLANS,
-        lx.PRIORITY,
-        (lx.STRATEGIC_PLAN,),
+        cx.PRIORITY,
+        (cx.STRATEGIC_PLAN,),
         asserts=True,
         in_document=_PRIORITY_IN_DOCUMENT,
     ),
     Rule(
         "priority+board",
         PRIORITY_IN_PLANS,
-        lx.PRIORITY,
-        (lx.STRATEGIC_BODY,),
+        cx.PRIORITY,
+        (cx.STRATEGIC_BODY,),
         asserts=True,
         in_document=_PRIORITY_IN_DOCUMENT,
     ),
     Rule(
         "plan+commitment",
         PRIORITY_IN_PLANS,
-        lx.STRATEGIC_PLAN,
+        cx.STRATEGIC_PLAN,
         (lx.COMMITMENT,),
         in_document=_PRIORITY_IN_DOCUMENT,
     ),
     Rule(
         "partnership+resourcing",
         RESOURCED_PARTNERSHIP,
-        lx.RESOURCING,
-        (lx.PARTNERSHIP,),
+        cx.RESOURCING,
+        (cx.PARTNERSHIP,),
         masks=(lx.NATIONAL_FUNDING,),
     ),
-    Rule("partnership+dedicated-post", RESOURCED_PARTNERSHIP, lx.DEDICATED_POST, (lx.PARTNERSHIP,)),
-    Rule("independent-advocacy", ADVOCACY, lx.ADVOCACY),
-    Rule("support-pathway", PATHWAYS, lx.PATHWAY),
-    Rule("referral-route", PATHWAYS, lx.REFERRAL_ROUTE),
-    Rule("support-protocol", PATHWAYS, lx.SUPPORT_PROTOCOL),
-    Rule("nrm+support", PATHWAYS, lx.NRM, (lx.SUPPORT,)),
-    Rule("safe-accommodation", PATHWAYS, lx.SAFE_PLACE),
-    Rule("support-service", PATHWAYS, lx.SUPPORT_SERVICE),
-    Rule("lived-experience", LIVED_EXPERIENCE, lx.LIVED_EXPERIENCE),
-    Rule("survivor-voice", LIVED_EXPERIENCE, lx.SURVIVOR_VOICE),
-    Rule("survivor-feedback", LIVED_EXPERIENCE, lx.SURVIVOR_FEEDBACK),
+    Rule("partnership+dedicated-post", RESOURCED_PARTNERSHIP, cx.DEDICATED_POST, (cx.PARTNERSHIP,)),
+    Rule("independent-advocacy", ADVOCACY, cx.ADVOCACY),
+    Rule("support-pathway", PATHWAYS, cx.PATHWAY),
+    Rule("referral-route", PATHWAYS, cx.REFERRAL_ROUTE),
+    Rule("support-protocol", PATHWAYS, cx.SUPPORT_PROTOCOL),
+    Rule("nrm+support", PATHWAYS, cx.NRM, (cx.SUPPORT,)),
+    Rule("safe-accommodation", PATHWAYS, cx.SAFE_PLACE),
+    Rule("support-service", PATHWAYS, cx.SUPPORT_SERVICE),
+    Rule("lived-experience", LIVED_EXPERIENCE, cx.LIVED_EXPERIENCE),
+    Rule("survivor-voice", LIVED_EXPERIENCE, cx.SURVIVOR_VOICE),
+    Rule("survivor-feedback", LIVED_EXPERIENCE, cx.SURVIVOR_FEEDBACK),
 )
 
 _MODERN_SLAVERY = "modern-slavery"
-# Stems that say when a cheap check can be skipped: no trap, no hedge, no supply chain...
-_FLAGS = {
-    "traps": lx.TRAPS,
-    "tentative": lx.TENTATIVE,
-    "supply-chain": lx.SUPPLY_CHAIN,
-    "national": lx.NATIONAL_ACTOR,
-}
+# Concepts looked for by the weighing, not by a rule: their stems say when a check can be
+# skipped (no trap, no hedge, no supply chain, no commitment language...).
+_WEIGHING = (lx.TRAPS, lx.TENTATIVE, lx.SUPPLY_CHAIN, lx.NATIONAL_ACTOR, lx.COMMITMENT)
 
 
-def _stem_groups() -> dict[str, tuple[str, ...]]:
-    """Name the stem groups: modern slavery context, the flags, and each group a rule needs."""
-    groups: dict[str, tuple[str, ...]] = {_MODERN_SLAVERY: lx.MODERN_SLAVERY_STEMS}
-    groups.update({name: concept.stems[0] for name, concept in _FLAGS.items()})
+def _concepts() -> dict[Concept, str]:
+    """Name every concept with stems that a rule or the weighing looks for, as defined."""
+    names = {
+        value: name
+        for module in (lx, cx)
+        for name, value in vars(module).items()
+        if isinstance(value, Concept)
+    }
+    used = [c for rule in RULES for c in (rule.key, *rule.also, *rule.masks)] + [*_WEIGHING]
+    return {concept: names[concept] for concept in used if concept.stems}
+
+
+def _anchors() -> dict[str, tuple[str, ...]]:
+    """Name each rule's anchor: the first stem group of its key, which every firing needs."""
+    anchors = {}
     for rule in RULES:
-        for index, stems in enumerate(_rule_stems(rule)):
-            groups[f"{rule.name}/{index}"] = stems
-    return groups
+        if not rule.key.stems:
+            raise ValueError(f"rule {rule.name} has a key with no stems to look for")
+        anchors[rule.name] = rule.key.stems[0]
+    return anchors
 
 
-def _rule_stems(rule: Rule) -> list[tuple[str, ...]]:
-    """List the stem groups a passage must all hold for a rule to have a chance."""
-    return [group for concept in (rule.key, *rule.also) for group in concept.stems]
-
-
-STEMS = StemIndex(_stem_groups())
-MODERN_SLAVERY_BIT = STEMS.mask(_MODERN_SLAVERY)
-TRAPS_BIT = STEMS.mask("traps")
-TENTATIVE_BIT = STEMS.mask("tentative")
-SUPPLY_CHAIN_BIT = STEMS.mask("supply-chain")
-NATIONAL_BIT = STEMS.mask("national")
-# A rule can only fire in a passage holding a stem of each of its concepts.
-GATES = tuple(
-    STEMS.mask(*(f"{rule.name}/{i}" for i in range(len(_rule_stems(rule))))) for rule in RULES
+_NAMES = _concepts()
+# Stems are found in up to three passes. ANCHORS runs over the whole document: a passage
+# without a rule's anchor cannot fire that rule. STEMS runs only over the passages holding an
+# anchor and finds every concept's groups there. MENTIONS runs over the whole document only if
+# some passage needs to know whether the document as a whole is about modern slavery.
+ANCHORS = StemIndex(_anchors())
+STEMS = StemIndex(
+    {_MODERN_SLAVERY: lx.MODERN_SLAVERY_STEMS}
+    | {
+        f"{name}/{index}": group
+        for concept, name in _NAMES.items()
+        for index, group in enumerate(concept.stems)
+    }
 )
-RULE_BITS = ~STEMS.mask(_MODERN_SLAVERY, *_FLAGS)
+MENTIONS = StemIndex({_MODERN_SLAVERY: lx.MODERN_SLAVERY_STEMS})
+MODERN_SLAVERY_BIT = STEMS.mask(_MODERN_SLAVERY)
+# A concept can only occur in a passage holding a stem of each of its groups.
+CONCEPT_GATES = {
+    concept: STEMS.mask(*(f"{name}/{index}" for index in range(len(concept.stems))))
+    for concept, name in _NAMES.items()
+}
+TRAPS_BIT = CONCEPT_GATES[lx.TRAPS]
+TENTATIVE_BIT = CONCEPT_GATES[lx.TENTATIVE]
+SUPPLY_CHAIN_BIT = CONCEPT_GATES[lx.SUPPLY_CHAIN]
+# A rule can only fire in a passage holding the stems of its key and companion concepts.
+GATES = tuple(
+    reduce(or_, (CONCEPT_GATES.get(concept, 0) for concept in (rule.key, *rule.also)))
+    for rule in RULES
+)
+RULE_BITS = reduce(or_, GATES)
 
 
 @lru_cache(maxsize=4096)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bench.labels import CORPUS, Label, best_score, found_quote, load_labels, sh
 from scrapers.extract import extract
 from scrapers.match import Match, match_document, match_file, match_passages
 from scrapers.passages import DocumentBuilder, Passage
+from scrapers.patterns import one_of
 from scrapers.rules import (
     ADVOCACY,
     LIVED_EXPERIENCE,
@@ -393,3 +395,50 @@ def test_any_text_gives_well_formed_matches(texts: list[str]) -> None:
     assert all(m.recommendation in RECOMMENDATIONS for m in found)
     by_start = {p.start: p for p in laid_out}
     assert all(by_start[m.start].text == m.text for m in found)
+
+
+# --- the stem passes ------------------------------------------------------------------------
+
+
+def test_a_line_break_inside_a_passage_does_not_shift_later_passages() -> None:
+    # Extractors collapse whitespace, but a Passage made elsewhere may keep its line breaks.
+    texts = (
+        "Modern slavery strategy",
+        "We will fund the\nanti-slavery partnership coordinator.",
+        "We will commission an Independent Modern Slavery Advocate service.",
+    )
+    laid_out, start = [], 0
+    for text in texts:
+        laid_out.append(Passage(text, None, None, start, start + len(text)))
+        start += len(text) + 2
+    found = {m.recommendation: m for m in match_passages(laid_out) if m.score >= REVIEW}
+    assert found[RESOURCED_PARTNERSHIP].text == texts[1]
+    assert found[ADVOCACY].text == texts[2]
+
+
+@pytest.mark.parametrize(
+    ("letter", "odd"), [("K", "\u212a"), ("I", "\u0130")], ids=["kelvin-sign", "dotted-capital-i"]
+)
+def test_letters_that_lower_case_to_ascii_are_read_as_lower_casing_reads_them(
+    letter: str, odd: str
+) -> None:
+    text = "Tackling modern slavery is a KEY AIM in my Police and Crime Plan.".replace(letter, odd)
+    assert score_of(text, PRIORITY_IN_PLANS) == score_of(text.lower(), PRIORITY_IN_PLANS)
+
+
+def test_a_lone_surrogate_from_a_broken_pdf_does_not_stop_matching() -> None:
+    text = "We will fund the modern slavery partnership \ud800 coordinator."
+    assert score_of(text, RESOURCED_PARTNERSHIP) >= REVIEW
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text("abc", min_size=1, max_size=4), min_size=1, max_size=8),
+    st.text("abc ", max_size=40),
+)
+def test_alternatives_grouped_by_first_letter_match_as_plain_alternation(
+    alternatives: list[str], text: str
+) -> None:
+    grouped = re.compile(one_of(*alternatives))
+    plain = re.compile("|".join(alternatives))
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
