@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import queue
 import threading
 from multiprocessing.connection import Connection
 from types import TracebackType
+from typing import Protocol
 
-from scrapers.extract import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S, extract_isolated
+from scrapers.extract import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S, extract, extract_isolated
 from scrapers.passages import ExtractedDocument, ExtractionError
 
 logger = logging.getLogger(__name__)
+WARM_UP_PAGE = b"<html><head><title>Warm-up</title></head><body><p>Text.</p></body></html>"
+
+
+class Extracts(Protocol):
+    """Anything that turns a document's bytes into passages: one helper or a pool."""
+
+    def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
+        """Extract a document, or raise ExtractionError."""
+        ...
 
 
 class Extractor:
@@ -56,7 +67,7 @@ class Extractor:
                 raise ExtractionError(f"the extractor stopped unexpectedly ({exc})") from exc
         if not ok:
             raise ExtractionError(str(result))
-        assert isinstance(result, ExtractedDocument)  # noqa: S101 (our own helper's answer)
+        assert isinstance(result, ExtractedDocument)  # noqa: S101 (our helper's answer)  # nosec B101
         return result
 
     def close(self) -> None:
@@ -99,8 +110,55 @@ class Extractor:
             self._process = None
 
 
+class ExtractorPool:
+    """Several helpers, so documents are extracted on every core at once.
+
+    A scrape's fetch threads each hand their document to whichever helper is free; one
+    helper would leave all but one core idle while documents queue for it.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    ) -> None:
+        self._helpers = [
+            Extractor(timeout_s=timeout_s, memory_bytes=memory_bytes) for _ in range(max(1, size))
+        ]
+        self._free: queue.SimpleQueue[Extractor] = queue.SimpleQueue()
+        for helper in self._helpers:
+            self._free.put(helper)
+
+    def __enter__(self) -> ExtractorPool:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
+        """Extract in the next free helper, waiting for one if all are busy."""
+        helper = self._free.get()
+        try:
+            return helper.extract(body, content_type)
+        finally:
+            self._free.put(helper)
+
+    def close(self) -> None:
+        """Stop every helper."""
+        for helper in self._helpers:
+            helper.close()
+
+
 def _serve(conn: Connection, timeout_s: float, memory_bytes: int) -> None:
     """Answer extraction requests until told to stop (None) or the parent goes away."""
+    _warm_up()
     while True:
         try:
             request = conn.recv()
@@ -117,3 +175,14 @@ def _serve(conn: Connection, timeout_s: float, memory_bytes: int) -> None:
             conn.send((False, str(exc)))
         else:
             conn.send((True, doc))
+
+
+def _warm_up() -> None:
+    """Read a tiny page of our own once, here, before any fork.
+
+    The parsers build caches on first use (compiled patterns, parser registries); built
+    in the helper, every sandboxed child inherits them instead of building its own,
+    which saves about a quarter of a small web page's cost.
+    """
+    extract(WARM_UP_PAGE, "text/html; charset=utf-8")
+    extract(WARM_UP_PAGE, "text/plain; charset=utf-8")

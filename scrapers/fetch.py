@@ -172,6 +172,23 @@ class Fetcher:
             )
         return fetched
 
+    def ready_in(self, host: str) -> float:
+        """Return the seconds until `host` may be asked again, so a scheduler can pick
+        another host rather than have a thread sit out the interval."""
+        return self._throttle.free_in(host)
+
+    def learn_robots(self, url: str) -> None:
+        """Read the robots.txt that governs `url` now, unless it is known already.
+
+        A crawl asks this for every host up front, so the interval each host needs after
+        its robots.txt passes while threads fetch elsewhere, rather than in the thread
+        that wants the host's first document. Problems are left for that request to report.
+        """
+        try:
+            self._robots_entry(self._prepare(url, {}).target.origin)
+        except FetchError as error:
+            logger.debug("robots.txt for %s not read: %s", url, error)
+
     def _follow(
         self, url: str, headers: Mapping[str, str], *, max_bytes: int, obey_robots: bool
     ) -> Fetched:

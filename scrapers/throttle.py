@@ -51,14 +51,23 @@ class HostThrottle:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._last: dict[str, float] = {}
+        self._last: dict[str, tuple[float, float]] = {}  # host: (last slot, its interval)
 
     def wait(self, host: str, interval: float) -> None:
         """Block until `interval` seconds have passed since the previous request to `host`."""
         with self._lock:
             now = self._clock.monotonic()
             previous = self._last.get(host)
-            slot = now if previous is None else max(now, previous + interval)
-            self._last[host] = slot
+            slot = now if previous is None else max(now, previous[0] + interval)
+            self._last[host] = (slot, interval)
         if slot > now:
             self._clock.sleep(slot - now)
+
+    def free_in(self, host: str) -> float:
+        """Return how long a request to `host` would wait now: 0 if it could go at once."""
+        with self._lock:
+            previous = self._last.get(host)
+            if previous is None:
+                return 0.0
+            slot, interval = previous
+            return max(0.0, slot + interval - self._clock.monotonic())

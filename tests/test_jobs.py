@@ -80,12 +80,12 @@ def test_a_submitted_url_is_queued_and_a_worker_scrapes_it(
     monkeypatch.setenv("SCRAPER_ALLOW_HOSTS", f"127.0.0.1:{httpserver.port}")
     monkeypatch.setenv("SCRAPER_MIN_INTERVAL", "0")
     client = app.test_client()
-    auth = AuthActions(client, committed.session())
-    auth.login_as(email="worker-test@example.org")
     url = f"http://127.0.0.1:{httpserver.port}/statement.txt"
-    response = client.post(
-        "/campaign/review/sources", data={"csrf_token": auth.csrf(), "authority": slug, "url": url}
-    )
+    with committed.session() as accounts:
+        auth = AuthActions(client, accounts)
+        auth.login_as(email="worker-test@example.org")
+        data = {"csrf_token": auth.csrf(), "authority": slug, "url": url}
+    response = client.post("/campaign/review/sources", data=data)
     assert "a worker will fetch it shortly" in client.get(response.headers["Location"]).text
     queue = Queue(QUEUE, connection=redis)
     assert queue.count == 1

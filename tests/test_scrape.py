@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from sqlmodel import Session, col, select
 from werkzeug import Request, Response
 
-from tests.factories import authority
+from tests.factories import authority, fictional_council
 from tracker.models import (
     Document,
     DocumentVersion,
@@ -33,9 +33,12 @@ HAMPSHIRE = "f05_hampshire-iow-modern-slavery-partnership-strategy-2017-2020.pdf
 HERTS = "f06_hertfordshire-modern-slavery-partnership-strategy-2018-2021.pdf"
 WALES_DOCX = "f10_wales-anti-slavery-leadership-group-delivery-plan-2017-18.docx"
 MODIFIED = formatdate(1_700_000_000, usegmt=True)
-TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
-         ".txt": "text/plain; charset=utf-8",
-         ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+TYPES = {
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def serve_file(name: str, body: bytes | None = None) -> object:
@@ -46,8 +49,11 @@ def serve_file(name: str, body: bytes | None = None) -> object:
     def handler(request: Request) -> Response:
         if request.headers.get("If-None-Match") == etag:
             return Response(status=304, headers={"ETag": etag})
-        return Response(data, content_type=TYPES[Path(name).suffix],
-                        headers={"ETag": etag, "Last-Modified": MODIFIED})
+        return Response(
+            data,
+            content_type=TYPES[Path(name).suffix],
+            headers={"ETag": etag, "Last-Modified": MODIFIED},
+        )
 
     return handler
 
@@ -127,6 +133,8 @@ def test_scraping_again_changes_nothing(
 def test_a_changed_document_becomes_a_new_version_and_reconciles_matches(
     runner: FlaskCliRunner, db: Session, site: str, httpserver: HTTPServer
 ) -> None:
+    council = fictional_council(db, "Exampleshire")
+    db.commit()
     url = f"{site}/statement.txt"
     first = (
         "Exampleshire modern slavery strategy\n\n"
@@ -136,21 +144,26 @@ def test_a_changed_document_becomes_a_new_version_and_reconciles_matches(
         "to co-produce our services.\n"
     )
     httpserver.expect_oneshot_request("/statement.txt").respond_with_handler(
-        serve_file("statement.txt", first.encode()))
-    scrape(runner, "--authority", "E08000019", "--url", url)
+        serve_file("statement.txt", first.encode())
+    )
+    scrape(runner, "--authority", council.slug, "--url", url)
     document = db.exec(select(Document)).one()
+    assert document.authority_id == council.id
     proposed = matches_for(db, document)
     assert set(proposed) >= {"resourced-multi-agency-partnership", "listen-to-lived-experience"}
     lived = proposed["listen-to-lived-experience"][0]
     lived.review_status = ReviewStatus.REJECTED.value
     db.add(lived)
     db.commit()
-    second = first.replace("We will fund a dedicated modern slavery partnership coordinator "
-                           "for the multi-agency partnership against exploitation.",
-                           "The council has reviewed its plans.")
+    second = first.replace(
+        "We will fund a dedicated modern slavery partnership coordinator "
+        "for the multi-agency partnership against exploitation.",
+        "The council has reviewed its plans.",
+    )
     httpserver.expect_oneshot_request("/statement.txt").respond_with_handler(
-        serve_file("statement.txt", second.encode()))
-    code, output = scrape(runner, "--authority", "E08000019", "--url", url)
+        serve_file("statement.txt", second.encode())
+    )
+    code, output = scrape(runner, "--authority", council.slug, "--url", url)
     assert code == 0 and "changed            1" in output, output
     db.expire_all()
     assert document.version == 2
@@ -166,15 +179,21 @@ def test_refused_and_failed_urls_are_recorded_and_exit_non_zero(
     runner: FlaskCliRunner, db: Session, site: str, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/gone.pdf").respond_with_data("Not found", status=404)
-    code, output = scrape(runner, "--authority", "SHF", "--url", "http://169.254.169.254/latest",
-                          "--url", f"{site}/gone.pdf")
+    code, output = scrape(
+        runner,
+        "--authority",
+        "SHF",
+        "--url",
+        "http://169.254.169.254/latest",
+        "--url",
+        f"{site}/gone.pdf",
+    )
     assert code == 1
     assert "refused to fetch http://169.254.169.254/latest" in output
     assert "169.254.169.254 is a link-local address" in output
     assert "HTTP 404" in output
     statuses = {d.url: d.status for d in db.exec(select(Document))}
-    assert statuses == {"http://169.254.169.254/latest": "refused",
-                        f"{site}/gone.pdf": "failed"}
+    assert statuses == {"http://169.254.169.254/latest": "refused", f"{site}/gone.pdf": "failed"}
     assert not [r for r, _ in httpserver.log if "169.254" in r.url]
 
 
@@ -186,7 +205,8 @@ def test_a_failure_keeps_the_earlier_version(
     matches = len(db.exec(select(Match)).all())
     assert matches
     httpserver.expect_oneshot_request(f"/{HERTS}").respond_with_data(
-        b"%PDF-1.7 truncated", content_type="application/pdf")
+        b"%PDF-1.7 truncated", content_type="application/pdf"
+    )
     code, output = scrape(runner, "--authority", "HRT", "--url", f"{site}/{HERTS}")
     assert code == 1 and "truncated" in output
     db.expire_all()
@@ -211,18 +231,25 @@ def test_word_documents_are_read_too(
 
 
 def test_discovery_follows_relevant_links_from_the_website(
-    runner: FlaskCliRunner, db: Session, site: str, serving: None, httpserver: HTTPServer,
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    runner: FlaskCliRunner,
+    db: Session,
+    site: str,
+    serving: None,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     httpserver.expect_request("/").respond_with_data(
-        '<html><body><main><h1>Exampleshire Council</h1>'
+        "<html><body><main><h1>Exampleshire Council</h1>"
         '<a href="/bins">Bin collections</a>'
         '<a href="/safeguarding/modern-slavery">Modern slavery</a></main></body></html>',
-        content_type="text/html")
+        content_type="text/html",
+    )
     httpserver.expect_request("/safeguarding/modern-slavery").respond_with_data(
-        '<html><body><main><h1>Modern slavery</h1><p>Read our partnership strategy.</p>'
+        "<html><body><main><h1>Modern slavery</h1><p>Read our partnership strategy.</p>"
         f'<a href="/{HAMPSHIRE}">Partnership strategy (PDF)</a></main></body></html>',
-        content_type="text/html")
+        content_type="text/html",
+    )
     seeds = tmp_path / "sources.toml"
     seeds.write_text(f'[E10000014]\nwebsite = "{site}/"\n')
     monkeypatch.setattr("tracker.scraping.SOURCES_TOML", seeds)
@@ -237,8 +264,14 @@ def test_pending_submissions_are_fetched_once(
     runner: FlaskCliRunner, db: Session, site: str, serving: None
 ) -> None:
     hampshire = authority(db, "E10000014")
-    db.add(Source(authority_id=hampshire.id or 0, url=f"{site}/{HAMPSHIRE}",
-                  origin="submitted", pending=True))
+    db.add(
+        Source(
+            authority_id=hampshire.id or 0,
+            url=f"{site}/{HAMPSHIRE}",
+            origin="submitted",
+            pending=True,
+        )
+    )
     db.commit()
     code, output = scrape(runner, "--pending")
     assert code == 0 and "new                1" in output, output
@@ -270,9 +303,20 @@ def test_match_command_prints_json_best_first(runner: FlaskCliRunner) -> None:
     import json
 
     found = json.loads(result.output)
-    assert found and list(found[0]) == ["recommendation", "score", "text", "page", "start",
-                                        "end", "rule"]
+    assert found and list(found[0]) == [
+        "recommendation",
+        "score",
+        "text",
+        "page",
+        "start",
+        "end",
+        "rule",
+    ]
     assert [m["score"] for m in found] == sorted((m["score"] for m in found), reverse=True)
-    readable = runner.invoke(args=["match", str(CORPUS / "f15_john-lewis-partnership-modern-"
-                                                "slavery-statement-2017-18.pdf")])
+    readable = runner.invoke(
+        args=[
+            "match",
+            str(CORPUS / "f15_john-lewis-partnership-modern-slavery-statement-2017-18.pdf"),
+        ]
+    )
     assert readable.exit_code == 0

@@ -47,7 +47,8 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         # Hosts the scraper may fetch from although they are private (tests, local runs).
         "SCRAPER_ALLOW_HOSTS": [h for h in env.get("SCRAPER_ALLOW_HOSTS", "").split(",") if h],
         "SCRAPER_MIN_INTERVAL": float(env.get("SCRAPER_MIN_INTERVAL", "1.0")),
-        "SCRAPER_WORKERS": int(env.get("SCRAPER_WORKERS", "8")),
+        "SCRAPER_WORKERS": int(env.get("SCRAPER_WORKERS", "16")),
+        "SCRAPER_EXTRACTORS": int(env.get("SCRAPER_EXTRACTORS", str(os.cpu_count() or 1))),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

@@ -41,9 +41,12 @@ def enqueue_source(source_id: int) -> bool:
 def scrape_source(source_id: int) -> dict[str, int]:
     """Scrape one submitted source (run by an RQ worker); return the outcome counts."""
     from tracker import create_app
-    from tracker.db import get_session, write_intent
+    from tracker.db import EXTENSION, get_session, write_intent
 
     app = create_app()
-    with app.app_context(), write_intent():
-        summary = scrape_pending(get_session(), app.config, source_ids=[source_id])
+    try:
+        with app.app_context(), write_intent():
+            summary = scrape_pending(get_session(), app.config, source_ids=[source_id])
+    finally:
+        app.extensions[EXTENSION].engine.dispose()  # the job's own connections end with it
     return dict(summary.outcomes)

@@ -1,9 +1,9 @@
 """Run a scrape: fetch -> extract -> match -> store, for many authorities at once.
 
 Fetching is slow and polite (a second between requests to one host), so a pool of threads
-fetches from many hosts at once while this thread extracts, matches and stores each
-document as it arrives, one transaction per document. Extraction happens in a helper
-process (`scrapers.extractor`), never in a thread that could be forked mid-lock.
+fetches from many hosts at once, hands each document to a pool of extraction helpers (one
+per core, `scrapers.extractor`: processes, never a thread that could be forked mid-lock)
+and matches it; this thread stores each document as it is ready, one transaction each.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,16 +21,19 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from scrapers.discover import discover, normalise_url
-from scrapers.extractor import Extractor
+from scrapers.extractor import ExtractorPool, Extracts
 from scrapers.fetch import Fetched, Fetcher, FetchFailed, FetchRefused
+from scrapers.match import Match as Proposal
 from scrapers.match import match_document
 from scrapers.netguard import parse_allow_hosts
 from scrapers.passages import ExtractedDocument, ExtractionError
+from scrapers.schedule import HostQueue
 from tracker.models import Authority, Document, DocumentStatus, Source
 from tracker.store import SanityError, Stored, store_failure, store_fetch, url_hash
 
 log = logging.getLogger(__name__)
 
+MAX_URL = 2000  # Source.url's length
 SOURCES_TOML = Path(__file__).resolve().parent.parent / "scrapers" / "sources.toml"
 
 
@@ -67,7 +70,18 @@ class Summary:
             self.problems.append((stored.document.url, stored.document.error or stored.outcome))
 
 
-Fetch = tuple[Target, Fetched | None, str | None, DocumentStatus | None]
+@dataclass(frozen=True)
+class Read:
+    """One target after a pool thread fetched, extracted and matched it: what to store."""
+
+    target: Target
+    fetched: Fetched | None = None  # None: fetching or reading failed, as `error` says
+    extracted: ExtractedDocument | None = None  # None for a 304 or a failure
+    proposals: list[Proposal] = field(default_factory=list)
+    error: str | None = None
+    status: DocumentStatus | None = None
+
+
 Progress = Callable[[Summary], None]
 
 
@@ -79,8 +93,9 @@ def seed_sources(session: Session, path: Path | None = None) -> int:
     added = 0
     for gss_code, entry in seeds.items():
         authority = by_gss.get(gss_code)
-        if authority is None:
-            raise ValueError(f"{path.name}: no authority has GSS code {gss_code}")
+        if authority is None:  # not imported (yet): nothing to attach its sources to
+            log.warning("%s: no authority has GSS code %s; skipped", path.name, gss_code)
+            continue
         authority.website = entry.get("website") or authority.website
         for url in [entry.get("website"), *entry.get("documents", [])]:
             if url:
@@ -102,6 +117,8 @@ def add_source(
     clean = normalise_url(url)
     if clean is None:
         raise ValueError(f"{url!r} is not an http(s) address")
+    if len(clean) > MAX_URL:
+        raise ValueError(f"addresses are limited to {MAX_URL:,} characters")
     stmt = select(Source).where(Source.authority_id == authority_id, Source.url == clean)
     existing = session.exec(stmt).first()
     if existing is not None:
@@ -123,7 +140,7 @@ class Scrape:
     """One scrape run: a fetcher, an extractor and a session, used from this thread."""
 
     def __init__(
-        self, session: Session, fetcher: Fetcher, extractor: Extractor, *, workers: int = 8
+        self, session: Session, fetcher: Fetcher, extractor: Extracts, *, workers: int = 16
     ) -> None:
         self.session = session
         self.fetcher = fetcher
@@ -146,69 +163,80 @@ class Scrape:
         return _unique(targets)
 
     def run(self, targets: Sequence[Target], progress: Progress | None = None) -> Summary:
-        """Fetch every target, storing each as it arrives; one commit per document."""
+        """Fetch and read every target in the pool, storing each here as it is ready.
+
+        Each free thread is given a document from the host that may be asked soonest
+        (`scrapers.schedule`), so threads fetch rather than sit out politeness intervals;
+        and no more documents are in flight than threads, so memory stays flat however
+        many there are.
+        """
         summary = Summary()
         validators = self._validators(targets)
+        queue = HostQueue(targets, url=lambda target: target.url)
         with ThreadPoolExecutor(self.workers) as pool:
-            futures: list[Future[Fetch]] = [
-                pool.submit(
-                    self._fetch, target, *validators.get(url_hash(target.url), (None, None))
-                )
-                for target in targets
-            ]
-            for done in as_completed(futures):
-                target, fetched, error, status = done.result()
-                summary.add(self._store(target, fetched, error, status))
-                self._settle(target)
-                self.session.commit()
-                if progress:
-                    progress(summary)
+            for first in queue.heads():  # robots.txt first, each host's interval running
+                pool.submit(self.fetcher.learn_robots, first.url)
+            in_flight: dict[Future[Read], Target] = {}
+            while queue or in_flight:
+                while len(in_flight) < self.workers:
+                    target = queue.take(self.fetcher.ready_in)
+                    if target is None:
+                        break
+                    known = validators.get(url_hash(target.url), (None, None))
+                    in_flight[pool.submit(self._read, target, *known)] = target
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    queue.release(in_flight.pop(future))
+                    read = future.result()
+                    summary.add(self._store(read))
+                    self._settle(read.target)
+                    self.session.commit()
+                    if progress:
+                        progress(summary)
         return summary
 
-    def _fetch(self, target: Target, etag: str | None, last_modified: str | None) -> Fetch:
-        """Fetch one target in a worker thread; failures come back as values, not raises."""
+    def _read(self, target: Target, etag: str | None, last_modified: str | None) -> Read:
+        """Fetch, extract and match one target in a pool thread; failures come back as
+        values, not raises, so one bad document never stops the run."""
         try:
-            return (
-                target,
-                self.fetcher.get(target.url, etag=etag, last_modified=last_modified),
-                None,
-                None,
-            )
+            fetched = self.fetcher.get(target.url, etag=etag, last_modified=last_modified)
         except FetchRefused as refused:
-            return target, None, str(refused), DocumentStatus.REFUSED
+            return Read(target, error=str(refused), status=DocumentStatus.REFUSED)
         except FetchFailed as failed:
-            return target, None, str(failed), DocumentStatus.FAILED
+            return Read(target, error=str(failed), status=DocumentStatus.FAILED)
+        if fetched.status == 304:  # unchanged since the last run: nothing to read
+            return Read(target, fetched)
+        try:
+            extracted = self.extractor.extract(fetched.body, fetched.content_type)
+        except ExtractionError as problem:
+            log.warning("could not read %s: %s", target.url, problem)
+            return Read(target, error=str(problem), status=DocumentStatus.FAILED)
+        proposals = match_document(extracted) if extracted.status == "ok" else []
+        return Read(target, fetched, extracted, proposals)
 
-    def _store(
-        self,
-        target: Target,
-        fetched: Fetched | None,
-        error: str | None,
-        status: DocumentStatus | None,
-    ) -> Stored:
-        """Extract, match and store one fetched document, or record why it failed."""
-        if fetched is None:
+    def _store(self, read: Read) -> Stored:
+        """Store one read document, or record why it could not be read."""
+        target = read.target
+        if read.fetched is None:
             return store_failure(
                 self.session,
                 authority_id=target.authority_id,
                 url=target.url,
-                status=status or DocumentStatus.FAILED,
-                error=error or "",
+                status=read.status or DocumentStatus.FAILED,
+                error=read.error or "",
             )
         try:
-            extracted = self._extract(fetched)
-            proposals = match_document(extracted) if extracted and extracted.status == "ok" else []
             return store_fetch(
                 self.session,
                 authority_id=target.authority_id,
                 url=target.url,
-                fetched=fetched,
-                extracted=extracted,
-                proposals=proposals,
+                fetched=read.fetched,
+                extracted=read.extracted,
+                proposals=read.proposals,
                 title=target.title,
             )
-        except (ExtractionError, SanityError) as problem:
-            log.warning("could not read %s: %s", target.url, problem)
+        except SanityError as problem:
+            log.warning("could not store %s: %s", target.url, problem)
             return store_failure(
                 self.session,
                 authority_id=target.authority_id,
@@ -223,12 +251,6 @@ class Scrape:
             source = self.session.get(Source, target.source_id)
             if source is not None:
                 source.pending = False
-
-    def _extract(self, fetched: Fetched) -> ExtractedDocument | None:
-        """Extract new bytes; nothing to read for a 304."""
-        if fetched.status == 304:
-            return None
-        return self.extractor.extract(fetched.body, fetched.content_type)
 
     def _validators(self, targets: Iterable[Target]) -> dict[str, tuple[str | None, str | None]]:
         """Return the stored ETag and Last-Modified of every target already seen."""
@@ -274,7 +296,7 @@ def open_scrape(session: Session, config: Mapping[str, Any]) -> Iterator[Scrape]
     """Set up a scrape from the app's settings, and tear down its threads and helper."""
     allowed = parse_allow_hosts(config.get("SCRAPER_ALLOW_HOSTS", ()))
     fetcher = Fetcher(allow_hosts=allowed, min_interval=float(config["SCRAPER_MIN_INTERVAL"]))
-    with fetcher, Extractor() as extractor:
+    with fetcher, ExtractorPool(int(config["SCRAPER_EXTRACTORS"])) as extractor:
         yield Scrape(session, fetcher, extractor, workers=int(config["SCRAPER_WORKERS"]))
 
 
