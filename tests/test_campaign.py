@@ -11,7 +11,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
 from tests.conftest import AuthActions
-from tests.factories import authority, candidate, pledge_of, record
+from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import ApiToken, Person, Pledge, PledgeEvent, Recommendation
 
 HEADER = "person_id,authority,recommendation,status,delivery,evidence_url,quote,date,note\n"
@@ -23,7 +23,11 @@ def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def people(db: Session) -> list[Person]:
-    made = [candidate(db, "Uma Upload"), candidate(db, "Val Upload")]
+    council = fictional_council(db)
+    made = [
+        candidate(db, "Uma Upload", council=council),
+        candidate(db, "Val Upload", council=council),
+    ]
     db.commit()
     return made
 
@@ -49,7 +53,7 @@ def test_dashboard_shows_what_is_awaited_and_what_the_team_did(
     assert awaited["Create pathways to support services"] == 1
     assert awaited["Resource multi-agency partnerships"] == 2
     backlog = page.select("section[aria-labelledby=awaiting-by-authority] tbody tr")
-    assert backlog[0].th.text == "Sheffield City Council"
+    assert backlog[0].th.text == "Testshire Council (fictional)"
     assert [td.text for td in backlog[0].select("td")[:2]] == ["2", "9"]
     activity = page.select_one("section[aria-labelledby=activity] .events").text
     assert "Uma Upload" in activity and user.email in activity
@@ -59,7 +63,7 @@ def test_upload_previews_then_applies_in_one_go(
     client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
 ) -> None:
     auth.login_as()
-    council = authority(db)
+    council = fictional_council(db)
     text = HEADER + (
         f"{people[0].id},,pathways-to-support,pledged,,https://example.org/u,We will.,2024-04-01,\n"
         f"{people[1].id},,listen-to-lived-experience,declined,,,No thanks.,,\n"
@@ -88,14 +92,15 @@ def test_upload_previews_then_applies_in_one_go(
 
 
 def test_upload_errors_are_listed_by_line_and_block_applying(
-    client: FlaskClient, auth: AuthActions, people: list[Person]
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
 ) -> None:
     auth.login_as()
+    council = fictional_council(db)
     text = HEADER + (
         f"{people[0].id},,pathways-to-support,pledged,,,,,\n"
         f"999999999,,pathways-to-support,pledged,,,x,,\n"
         f"{people[0].id},,free-lunch,pledged,,,x,,\n"
-        f"{people[1].id},E08000019,pathways-to-support,pledged,,,x,,\n"
+        f"{people[1].id},{council.gss_code},pathways-to-support,pledged,,,x,,\n"
         f"{people[1].id},,pathways-to-support,maybe,,,x,,\n"
         f"{people[1].id},,listen-to-lived-experience,pledged,,,x,01/02/2024,\n"
         f"{people[1].id},,listen-to-lived-experience,declined,,,x,,\n"
@@ -161,12 +166,11 @@ def test_unreadable_uploads_are_refused(
 
 def test_missing_columns_are_a_file_error(client: FlaskClient, auth: AuthActions) -> None:
     auth.login_as()
-    preview = soup(client.get(upload(client, auth, "who,what\n1,2\n").headers["Location"]))
-    problem = preview.select_one("section[aria-labelledby=problems] tbody tr")
-    assert problem.th.text == "1"
-    assert problem.td.text == (
-        "missing column(s): recommendation, status, person_id or "
-        "authority; unknown column(s): who, what"
+    response = upload(client, auth, "who,what\n1,2\n")
+    assert response.status_code == 422
+    assert soup(response).select_one("#file-error").text == (
+        "This file cannot be used: line 1: missing column(s): recommendation, status, "
+        "person_id or authority; unknown column(s): who, what."
     )
 
 

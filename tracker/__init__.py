@@ -15,6 +15,7 @@ from tracker.views import (
     api,
     api_write,
     authorities,
+    badges,
     campaign,
     candidates,
     downloads,
@@ -26,6 +27,7 @@ from tracker.views import (
     pledges,
     recommendations,
     review,
+    scorecards,
 )
 from tracker.views import auth as auth_views
 
@@ -63,6 +65,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         campaign,
         admin,
         review,
+        scorecards,
+        badges,
         feeds,
         downloads,
         health,

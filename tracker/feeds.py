@@ -20,7 +20,7 @@ from typing import Protocol
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
-from tracker.models import Authority, Delivery, Person, PledgeStatus, Recommendation
+from tracker.models import Authority, Delivery, EventKind, Person, PledgeStatus, Recommendation
 from tracker.queries.events import FeedEventRow
 from tracker.templating import is_web_url, long_date
 
@@ -104,6 +104,8 @@ def entry_title(row: FeedEventRow) -> str:
     """Say what happened in a line that reads alone in a feed reader."""
     event, subject, rec = row.event, subject_label(row), row.recommendation.title
     status, delivery = PledgeStatus(event.to_status), Delivery(event.to_delivery)
+    if event.kind == EventKind.FOLLOW_UP:
+        return f"No delivery evidence yet from {subject}: {rec}"
     if event.from_status != event.to_status:
         if status is PledgeStatus.AWAITING:
             return f"{subject} is shown as awaiting a response again: {rec}"

@@ -125,6 +125,8 @@ class Authority(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     website: str | None = Field(default=None, max_length=500)
+    # A combined authority whose mayor holds the Police and Crime Commissioner's powers.
+    pcc_powers: bool = False
     is_demo: bool = Field(default=False, index=True)
 
 
@@ -144,6 +146,7 @@ class Person(SQLModel, table=True):
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     name: str = Field(max_length=200, index=True)
     slug: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=254)  # as published on Democracy Club
     is_demo: bool = Field(default=False, index=True)
 
 
@@ -214,10 +217,20 @@ class Pledge(SQLModel, table=True):
     version: int = 1
 
 
+class EventKind(StrEnum):
+    """Why an event was appended: a person changed the pledge, or a timed follow-up."""
+
+    CHANGE = "change"
+    FOLLOW_UP = "follow-up"
+
+
 class PledgeEvent(SQLModel, table=True):
     """One change to a pledge, appended and never edited: history and feeds read these."""
 
+    __table_args__ = (CheckConstraint(_in("kind", EventKind), name="kind"),)
+
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default=EventKind.CHANGE.value, max_length=20)
     pledge_id: int = Field(foreign_key="pledge.id", index=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
@@ -392,3 +405,51 @@ class Match(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_type=Text)
     pledge_event_id: int | None = Field(default=None, foreign_key="pledgeevent.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Applicability(StrEnum):
+    """Whether authorities of a type can deliver a recommendation."""
+
+    YES = "yes"
+    NO = "no"
+    WITH_PCC_POWERS = "with-pcc-powers"  # only a combined authority whose mayor is the PCC
+
+
+class Responsibility(SQLModel, table=True):
+    """Whether authorities of one type can deliver one recommendation, and why (admins edit)."""
+
+    __table_args__ = (
+        UniqueConstraint("kind", "recommendation_id"),
+        CheckConstraint(_in("applies", Applicability), name="applies"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)
+    recommendation_id: int = Field(foreign_key="recommendation.id", index=True)
+    applies: str = Field(max_length=20)
+    reason: str = Field(max_length=300)
+    version: int = 1
+
+
+class Milestone(StrEnum):
+    """When pledges are checked for delivery, counted from the election."""
+
+    HUNDRED_DAYS = "100-days"
+    ONE_YEAR = "1-year"
+
+
+class FollowUp(SQLModel, table=True):
+    """A timed check that found no delivery evidence for a pledge (made once per milestone)."""
+
+    __table_args__ = (
+        UniqueConstraint("pledge_id", "milestone"),
+        CheckConstraint(_in("milestone", Milestone), name="milestone"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    milestone: str = Field(max_length=20)
+    election_date: date
+    event_id: int = Field(foreign_key="pledgeevent.id")
+    marked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+

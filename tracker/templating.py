@@ -11,6 +11,7 @@ from flask import Flask, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.auth import signed_in
+from tracker.charts import BarRow, stacked_bars, timeline
 from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
@@ -37,6 +38,9 @@ def init_app(app: Flask) -> None:
         Delivery=Delivery,
         Role=Role,
         source_link=source_link,
+        stacked_bars=stacked_bars,
+        timeline=timeline,
+        BarRow=BarRow,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.context_processor(_site_context)

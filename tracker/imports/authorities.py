@@ -24,6 +24,10 @@ COUNCILS_CSV = DATA / "uk_local_authorities.csv"
 POLICE_AREAS_CSV = DATA / "ons_police_force_areas_dec2019.csv"
 POLICE_AREAS_GEOJSON = DATA / "ons_police_force_areas_dec2019_generalised_500m.geojson"
 
+# Combined authorities whose mayor holds the Police and Crime Commissioner's powers:
+# Greater Manchester (2017), West Yorkshire (2021), South Yorkshire and York & North
+# Yorkshire (May 2024). Other areas elect a PCC, recorded as their police force area.
+MAYORS_WITH_PCC_POWERS = frozenset({"E47000001", "E47000003", "E47000002", "E47000012"})
 POLICE_AREA = "PFA"
 POLICE_AREA_NAME = "Police force area"
 GSS = re.compile(r"[ENSWK]\d{8}")
@@ -42,6 +46,7 @@ FIELDS = (
     "parent_county_id",
     "combined_authority_id",
     "police_area_id",
+    "pcc_powers",
 )
 
 
@@ -135,6 +140,7 @@ def _council(line: int, record: dict[str, str]) -> AuthorityRow:
             "region": record.get("region") or None,
             "lat": _float(record, "lat"),
             "lon": _float(record, "long"),
+            "pcc_powers": gss in MAYORS_WITH_PCC_POWERS,
         },
         county_code=record.get("county-la") or None,
         combined_code=record.get("combined-authority") or None,

@@ -48,7 +48,18 @@ ELECTION_ID = re.compile(
     r"(?P<type>[a-z]+)\.(?P<org>[a-z0-9-]+)(?:\.[a-z0-9.-]+)?\.(?P<date>\d{4}-\d{2}-\d{2})"
 )
 GSS = re.compile(r"[ENSWK]\d{8}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_FIELD = 250
+# Columns the schema keeps shorter than MAX_FIELD (their VARCHAR lengths).
+MAX_LENGTHS = {
+    "person_name": 200,
+    "election_id": 200,
+    "party_id": 40,
+    "party_name": 200,
+    "post_label": 200,
+    "post_id": 200,
+}
+MAX_SLUG = 200
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class CandidacyRow:
     party_name: str
     votes_cast: int | None
     elected: bool | None
+    email: str | None = None  # a published contact address, when the export has one
 
 
 def import_candidates(session: Session, path: Path, *, skip_invalid: bool = False) -> ImportReport:
@@ -159,6 +171,11 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
             raise ValueError(f"{column} is empty")
         if len(value[column]) > MAX_FIELD:
             raise ValueError(f"{column} is longer than {MAX_FIELD} characters")
+    for column, limit in MAX_LENGTHS.items():
+        if len(value.get(column, "")) > limit:
+            raise ValueError(f"{column} is longer than {limit} characters")
+    if any("\x00" in text for text in value.values()):
+        raise ValueError("a cell holds a NUL character, which cannot be stored")
     person_id = parse_int(value["person_id"], column="person_id", minimum=1)
     election = ELECTION_ID.fullmatch(value["election_id"])
     if election is None:
@@ -173,11 +190,12 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     if ward_gss and not GSS.fullmatch(ward_gss):
         raise ValueError(f"gss {ward_gss!r} is not a GSS code")
     authority_id = resolver.resolve(election["type"], election["org"])
-    assert person_id is not None  # noqa: S101 (checked non-empty above)
+    assert person_id is not None  # noqa: S101 (checked non-empty above)  # nosec B101
     return CandidacyRow(
         line=line,
         person_id=person_id,
         person_name=value["person_name"],
+        email=_email(value.get("email", "")),
         election_id=value["election_id"],
         election_type=election["type"],
         poll_date=poll_date,
@@ -195,12 +213,35 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     )
 
 
+def _email(text: str) -> str | None:
+    """Read the optional published contact address; blank means none."""
+    if not text:
+        return None
+    if not EMAIL.fullmatch(text) or len(text) > 254:
+        raise ValueError(f"email {text!r} is not an email address")
+    return text
+
+
 def _date(text: str) -> date:
     """Parse an ISO date, with a clear message when it is not one."""
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"election_date {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _slug(text: str) -> str:
+    """Return a slug that fits its column (slugs can grow: "&" becomes "-and-")."""
+    return slugify(text)[:MAX_SLUG].strip("-")
+
+
+def _unused(slug: str, taken: set[str]) -> str:
+    """Return `slug`, numbered (-2, -3, ...) until no other row has it."""
+    found, number = slug, 1
+    while found in taken:
+        number += 1
+        found = f"{slug[: MAX_SLUG - 12]}-{number}"
+    return found
 
 
 def _in_election(ballot: str, election_id: str) -> bool:
@@ -261,9 +302,9 @@ class Upsert:
             if dc_id in parties:
                 self._update(f"party:{dc_id}", parties[dc_id], {"name": name})
                 continue
-            slug = slugify(name) or slugify(dc_id)
+            slug = _slug(name) or _slug(dc_id) or "party"
             if slug in taken:
-                slug = f"{slug}-{slugify(dc_id)}"
+                slug = _unused(_slug(f"{slug[: MAX_SLUG // 2]}-{dc_id}"), taken)
             taken.add(slug)
             parties[dc_id] = Party(dc_id=dc_id, name=name, slug=slug)
             self.session.add(parties[dc_id])
@@ -272,9 +313,12 @@ class Upsert:
     def _people(self, rows: list[CandidacyRow]) -> None:
         """Create or rename everyone in the file (the last row's name wins)."""
         names = {row.person_id: row.person_name for row in rows}
+        emails = {row.person_id: row.email for row in rows if row.email}
         people = {p.id: p for p in self._in(Person, col(Person.id), list(names))}
         for pid, name in names.items():
-            values = {"name": name, "slug": slugify(name) or "candidate"}
+            values = {"name": name, "slug": _slug(name) or "candidate"}
+            if pid in emails:  # an export without addresses keeps the ones we have
+                values["email"] = emails[pid]
             if pid in people:
                 self._update(f"person:{pid}", people[pid], values)
             else:

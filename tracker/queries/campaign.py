@@ -13,7 +13,9 @@ from tracker.models import (
     Authority,
     Ballot,
     Candidacy,
+    Delivery,
     Election,
+    FollowUp,
     Person,
     Pledge,
     PledgeEvent,
@@ -21,6 +23,12 @@ from tracker.models import (
     PledgeUpload,
     Recommendation,
     User,
+)
+from tracker.queries.candidates import (
+    CandidacyRow,
+    CandidateFilters,
+    candidacies_by_person,
+    candidate_query,
 )
 from tracker.queries.pledges import EventRow
 
@@ -99,3 +107,48 @@ def upload_of(session: Session, upload_id: int, user_id: int) -> PledgeUpload | 
     """Return one of the user's own uploads."""
     upload = session.get(PledgeUpload, upload_id)
     return upload if upload is not None and upload.user_id == user_id else None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """An outstanding follow-up: a pledge still unrated after a milestone."""
+
+    follow_up: FollowUp
+    pledge: Pledge
+    recommendation: Recommendation
+    person: Person | None
+    authority: Authority | None
+
+
+def outstanding_follow_ups(session: Session, *, limit: int = 200) -> list[FollowUpRow]:
+    """Return follow-ups whose pledge nobody has rated since, newest first."""
+    entities: list[Any] = [FollowUp, Pledge, Recommendation, Person, Authority]
+    stmt = (
+        select(*entities)
+        .join(Pledge, col(Pledge.id) == FollowUp.pledge_id)
+        .join(Recommendation, col(Recommendation.id) == Pledge.recommendation_id)
+        .outerjoin(Person, col(Person.id) == Pledge.person_id)
+        .outerjoin(Authority, col(Authority.id) == Pledge.authority_id)
+        .where(col(Pledge.delivery) == Delivery.NOT_YET_RATED.value)
+        .order_by(col(FollowUp.marked_at).desc(), col(FollowUp.id).desc())
+        .limit(limit)
+    )
+    return [FollowUpRow(*row) for row in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """A candidate who has not answered at all, with where they stood."""
+
+    person: Person
+    standing: CandidacyRow | None
+
+
+def awaiting_candidates(
+    session: Session, *, authority: Authority | None, limit: int = 5000
+) -> list[Awaited]:
+    """Return the candidates who have answered nothing yet, in an area or everywhere."""
+    filters = CandidateFilters(authority=authority, status=PledgeStatus.AWAITING)
+    people = list(session.exec(candidate_query(filters).order_by(col(Person.name)).limit(limit)))
+    standing = candidacies_by_person(session, [p.id for p in people])
+    return [Awaited(p, next(iter(standing.get(p.id, [])), None)) for p in people]

@@ -8,10 +8,15 @@ from werkzeug.wrappers import Response
 from tracker.accounts import AccountError, deactivate_user, set_role
 from tracker.auth import role_required
 from tracker.db import get_session
-from tracker.forms import EmptyForm, RecommendationForm, RoleForm
-from tracker.models import Role, User
+from tracker.forms import EmptyForm, RecommendationForm, ResponsibilityForm, RoleForm
+from tracker.models import Applicability, Responsibility, Role, User
 from tracker.queries.campaign import users
-from tracker.queries.pledges import recommendation_by_slug
+from tracker.queries.pledges import recommendation_by_slug, recommendations
+from tracker.responsibilities import (
+    ResponsibilityConflict,
+    edit_responsibility,
+    responsibility_table,
+)
 from tracker.wording import WordingConflict, reword_recommendation
 
 bp = Blueprint("admin", __name__, url_prefix="/campaign/admin")
@@ -87,3 +92,39 @@ def reword(slug: str) -> Response | tuple[str, int] | str:
     session.commit()
     flash(f"Saved the wording of “{form.title.data}”.", "success")
     return redirect(url_for("recommendations.detail", slug=slug), 303)
+
+
+@bp.get("/responsibilities")
+def responsibilities() -> str:
+    """Show the responsibility table, each cell editable."""
+    session = get_session()
+    return render_template(
+        "admin/responsibilities.html",
+        table=responsibility_table(session),
+        recommendations=recommendations(session),
+        form=ResponsibilityForm(),
+    )
+
+
+@bp.post("/responsibilities/<int:cell_id>")
+def responsibility(cell_id: int) -> Response:
+    """Change one cell of the responsibility table (refused if someone else just did)."""
+    session = get_session()
+    cell = session.get(Responsibility, cell_id) or abort(404)
+    form = ResponsibilityForm()
+    if not form.validate_on_submit():
+        abort(400, description="Choose yes, no or only with PCC powers, and give a reason.")
+    try:
+        edit_responsibility(
+            session,
+            cell,
+            applies=Applicability(form.applies.data),
+            reason=form.reason.data,
+            expected_version=form.version.data,
+        )
+    except ResponsibilityConflict:
+        session.rollback()
+        abort(409, description="Another admin changed this cell just now; reload and try again.")
+    session.commit()
+    flash(f"Saved: {cell.kind}, recommendation {cell.recommendation_id}.", "success")
+    return redirect(url_for(".responsibilities"), 303)

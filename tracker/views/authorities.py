@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from tracker.asks import ask
+from tracker.auth import signed_in
 from tracker.db import get_session
+from tracker.extensions import htmx
 from tracker.forms import SourceForm
 from tracker.queries.authorities import (
     AuthorityFilters,
@@ -15,6 +18,7 @@ from tracker.queries.authorities import (
     neighbours,
 )
 from tracker.queries.candidates import candidacies_for_authority
+from tracker.queries.charts import answers_by_region
 from tracker.queries.common import PageNotFound
 from tracker.queries.pledges import (
     pledges_of_subject,
@@ -23,6 +27,7 @@ from tracker.queries.pledges import (
     statuses_by_person,
 )
 from tracker.queries.review import documents_of
+from tracker.responsibilities import duties, responsibility_table
 from tracker.views.pledges import authority_slots
 from tracker.views.render import page_number, render_page_or_partial, search_text, unknown
 
@@ -47,6 +52,7 @@ def index() -> Response:
     return render_page_or_partial(
         "authorities/index.html",
         "authorities/_results.html",
+        regions=[] if htmx else answers_by_region(session),
         page=page,
         filters=filters,
         choices=choices,
@@ -61,16 +67,28 @@ def detail(slug: str) -> str:
     session = get_session()
     authority = authority_by_slug(session, slug) or abort(404)
     candidacies = candidacies_for_authority(session, authority.id or 0)
+    recs = recommendations(session)
+    own = duties(authority, recs, responsibility_table(session))
+    mine = {d.recommendation.id for d in own if d.applies}
+    pledges = pledges_of_subject(session, authority_id=authority.id)
+    page = url_for(".detail", slug=authority.slug, _external=True)
     return render_template(
         "authorities/detail.html",
         authority=authority,
         neighbours=neighbours(session, authority),
-        slots=authority_slots(authority, pledges_of_subject(session, authority_id=authority.id)),
+        slots=authority_slots(authority, [(r, p) for r, p in pledges if r.id in mine]),
+        not_theirs=[d for d in own if not d.applies],
+        ask=ask(authority.name, [d.recommendation for d in own if d.applies], page)
+        if not any(p for _, p in pledges)
+        else None,
+        page_url=page,
+        badge_url=url_for("badges.authority", slug=authority.slug, _external=True),
         candidacies=candidacies,
         recommendations=recommendations(session),
         statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),
         documents=documents_of(session, authority.id or 0),
-        source_form=SourceForm(authority=authority.slug),
+        # Only campaigners see the form: building it would give the public a session.
+        source_form=SourceForm(authority=authority.slug) if signed_in() else None,
     )
 
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker.accounts import AccountError, create_token, revoke_token
+from tracker.asks import Ask, ask
 from tracker.auth import Account, role_required, signed_in
 from tracker.db import get_session
+from tracker.exports import Column
 from tracker.forms import ApplyUploadForm, EmptyForm, TokenForm, UploadForm
-from tracker.imports.pledges import apply_upload, plan_upload
+from tracker.imports.pledges import apply_upload, plan_upload, read_upload
 from tracker.imports.rows import ImportRejected
-from tracker.models import PledgeUpload, Role, User, utcnow
-from tracker.queries.campaign import backlog_by_authority, team_activity, tokens_of, upload_of
+from tracker.models import Authority, PledgeUpload, Recommendation, Role, User, utcnow
+from tracker.queries.authorities import authority_by_slug
+from tracker.queries.campaign import (
+    Awaited,
+    awaiting_candidates,
+    backlog_by_authority,
+    outstanding_follow_ups,
+    team_activity,
+    tokens_of,
+    upload_of,
+)
 from tracker.queries.pledges import recommendations, tallies
+from tracker.views.downloads import csv_attachment
+from tracker.views.render import unknown
 
 bp = Blueprint("campaign", __name__, url_prefix="/campaign")
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -28,7 +41,7 @@ def _campaigners_only() -> None:
 def _me() -> Account:
     """Return the signed-in account (guaranteed by `_campaigners_only`)."""
     account = signed_in()
-    assert account is not None  # noqa: S101
+    assert account is not None  # noqa: S101 (the blueprint's guard ran first)  # nosec B101
     return account
 
 
@@ -57,7 +70,7 @@ def upload() -> Response | tuple[str, int] | str:
         return _upload_page(form), 422
     stored = PledgeUpload(
         user_id=_me().id,
-        filename=form.file.data.filename or "upload.csv",
+        filename=(form.file.data.filename or "upload.csv")[:255],
         content=raw.decode("utf-8-sig"),
     )
     session = get_session()
@@ -106,6 +119,36 @@ def apply(upload_id: int) -> Response | tuple[str, int]:
     session.commit()
     flash(f"Applied {stored.filename}: {report.summary()}.", "success")
     return redirect(url_for(".dashboard"), 303)
+
+
+@bp.get("/follow-ups")
+def follow_ups() -> str:
+    """List pledges that reached a milestone with no delivery evidence, to chase them."""
+    return render_template("campaign/follow_ups.html", rows=outstanding_follow_ups(get_session()))
+
+
+@bp.get("/asks")
+def asks() -> str:
+    """List candidates yet to answer in an area, each with an ask ready to send."""
+    session = get_session()
+    area = _area()
+    rows = awaiting_candidates(session, authority=area, limit=500)
+    recs = recommendations(session)
+    ready = [(row, _ask(row, recs)) for row in rows]
+    return render_template("campaign/asks.html", area=area, rows=ready)
+
+
+@bp.get("/asks.csv")
+def asks_csv() -> Response:
+    """Download the same list for a mail merge: one row per candidate, with the ask."""
+    session = get_session()
+    recs = recommendations(session)
+    rows = (
+        {**_merge_row(row), "subject": ask_.subject, "body": ask_.body}
+        for row in awaiting_candidates(session, authority=_area())
+        for ask_ in [_ask(row, recs)]
+    )
+    return csv_attachment("asks.csv", MERGE_COLUMNS, rows)
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -159,4 +202,50 @@ def _unreadable(raw: bytes) -> str | None:
         return "Save the spreadsheet as CSV (UTF-8) and upload that."
     if b"\x00" in raw:
         return "This looks like a binary file; save the spreadsheet as CSV (UTF-8)."
-    return None
+    _, problem = read_upload(raw.decode("utf-8-sig"))
+    return f"This file cannot be used: {problem}." if problem else None
+
+
+MERGE_COLUMNS = [
+    Column("name", "The candidate's name."),
+    Column("email", "Their contact address, where Democracy Club publishes one."),
+    Column("party", "The party they stood for most recently."),
+    Column("authority", "The authority they stood for."),
+    Column("ward", "The ward or area."),
+    Column("election_date", "The date of that election."),
+    Column("page", "Their page on this site."),
+    Column("subject", "The subject line of the ask."),
+    Column("body", "The text of the ask."),
+]
+
+
+def _area() -> Authority | None:
+    """Read the `authority` filter, answering 404 for one the data lacks."""
+    value = request.args.get("authority")
+    if not value:
+        return None
+    return authority_by_slug(get_session(), value) or unknown("authority", value)
+
+
+def _ask(row: Awaited, recs: list[Recommendation]) -> Ask:
+    """Write the ask to one waiting candidate."""
+    page = url_for(
+        "candidates.detail", person_id=row.person.id, slug=row.person.slug, _external=True
+    )
+    return ask(row.person.name, recs, page, to=row.person.email)
+
+
+def _merge_row(row: Awaited) -> dict[str, object]:
+    """Return the candidate's columns of the mail-merge file."""
+    standing = row.standing
+    return {
+        "name": row.person.name,
+        "email": row.person.email,
+        "party": standing.party_name if standing else None,
+        "authority": standing.authority_name if standing else None,
+        "ward": standing.post_label if standing else None,
+        "election_date": standing.poll_date if standing else None,
+        "page": url_for(
+            "candidates.detail", person_id=row.person.id, slug=row.person.slug, _external=True
+        ),
+    }

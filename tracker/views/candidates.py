@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from tracker.asks import ask
 from tracker.db import get_session
 from tracker.models import PledgeStatus
 from tracker.queries.authorities import authority_by_slug
@@ -67,11 +68,17 @@ def detail(person_id: int, slug: str) -> Response | str:
     person = person_by_id(session, person_id) or abort(404)
     if slug != person.slug:
         return redirect(url_for(".detail", person_id=person.id, slug=person.slug), 301)
+    pledges = pledges_of_subject(session, person_id=person.id)
+    page = url_for(".detail", person_id=person.id, slug=person.slug, _external=True)
+    silent = not any(p for _, p in pledges)
     return render_template(
         "candidates/detail.html",
         person=person,
         candidacies=candidacies_by_person(session, [person.id])[person.id],
-        slots=person_slots(person, pledges_of_subject(session, person_id=person.id)),
+        slots=person_slots(person, pledges),
+        ask=ask(person.name, [r for r, _ in pledges], page, to=person.email) if silent else None,
+        page_url=page,
+        badge_url=url_for("badges.candidate", person_id=person.id, _external=True),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from tracker.db import get_session
+from tracker.queries.charts import pledges_over_time
 from tracker.queries.pledges import (
     headline_counts,
     recent_events,
@@ -25,6 +26,7 @@ def home() -> str:
         counts=headline_counts(session),
         tallies=tallies(session),
         events=recent_events(session, limit=8),
+        over_time=pledges_over_time(session),
     )
 
 

@@ -1,0 +1,55 @@
+"""The numbers the charts draw: answers by region, and pledges over time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from tracker.charts import BarRow
+from tracker.models import Authority, Pledge, PledgeEvent, PledgeStatus
+from tracker.queries.pledges import recommendations
+from tracker.responsibilities import applicable_ids, responsibility_table
+
+COMMITTED = (PledgeStatus.PLEDGED.value, PledgeStatus.PARTIAL.value)
+
+
+def answers_by_region(session: Session) -> list[BarRow]:
+    """Count authorities' own answers on what they can deliver, per region (or nation)."""
+    recs, table = recommendations(session), responsibility_table(session)
+    said: dict[int, dict[int, str]] = defaultdict(dict)
+    stmt = select(Pledge.authority_id, Pledge.recommendation_id, Pledge.status).where(
+        col(Pledge.authority_id).is_not(None)
+    )
+    for authority_id, rec_id, status in session.exec(stmt):
+        said[authority_id or 0][rec_id] = status
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PledgeStatus, 0))
+    councils = select(Authority).where(col(Authority.kind) != "PFA")
+    for authority in session.exec(councils):
+        where = authority.region or authority.nation
+        for rec_id in applicable_ids(authority, recs, table):
+            status = said[authority.id or 0].get(rec_id, PledgeStatus.AWAITING.value)
+            counts[where][PledgeStatus(status)] += 1
+    return [BarRow(region, counts[region]) for region in sorted(counts)]
+
+
+def pledges_over_time(session: Session) -> list[tuple[date, int]]:
+    """Return how many pledges (full or partial) stood at the end of each week."""
+    stmt = select(PledgeEvent.occurred_at, PledgeEvent.from_status, PledgeEvent.to_status).order_by(
+        col(PledgeEvent.occurred_at)
+    )
+    changes: dict[date, int] = defaultdict(int)
+    for when, before, after in session.exec(stmt):
+        step = (after in COMMITTED) - (before in COMMITTED)
+        if step:
+            week = when.date() - timedelta(days=when.weekday())
+            changes[week] += step
+    if not changes:
+        return []
+    weeks, total, week = [], 0, min(changes)
+    while week <= max(changes):
+        total += changes.get(week, 0)
+        weeks.append((week, total))
+        week += timedelta(days=7)
+    return weeks

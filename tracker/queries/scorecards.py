@@ -1,0 +1,117 @@
+"""Scorecards: how much of what is theirs to do each authority has pledged and written down.
+
+The method, published at /methodology: an authority is scored only on the
+recommendations its type can deliver (see the responsibility table). Each pledged one
+counts 1, each partly pledged one 0.5; the score is that sum over the number it can
+deliver. Evidence counts the deliverable recommendations with at least one passage a
+campaigner accepted from the authority's own documents. Authorities are compared only
+with others of the same type, because councils' powers differ.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from tracker.models import (
+    Authority,
+    Document,
+    Match,
+    Pledge,
+    PledgeEvent,
+    PledgeStatus,
+    Recommendation,
+    ReviewStatus,
+)
+from tracker.queries.pledges import recommendations
+from tracker.responsibilities import Table, applicable_ids, responsibility_table
+
+SORTS = ("score", "evidence", "name")
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """One authority's record on what is its to deliver."""
+
+    authority: Authority
+    applicable: int
+    pledged: int
+    partial: int
+    evidence: int
+
+    @property
+    def score(self) -> float:
+        """Return the share of its deliverable recommendations pledged (partial = half)."""
+        if not self.applicable:
+            return 0.0
+        return (self.pledged + 0.5 * self.partial) / self.applicable
+
+
+def scorecards(
+    session: Session, *, kind: str, region: str | None = None, sort: str = "score"
+) -> list[Scorecard]:
+    """Return the scorecards of every authority of one type (and region), ranked."""
+    stmt = select(Authority).where(Authority.kind == kind)
+    if region:
+        stmt = stmt.where(Authority.region == region)
+    found = list(session.exec(stmt))
+    cards = _cards(session, found, recommendations(session), responsibility_table(session))
+    if sort == "name":
+        return sorted(cards, key=lambda c: c.authority.name)
+    if sort == "evidence":
+        return sorted(cards, key=lambda c: (-c.evidence, -c.score, c.authority.short_name))
+    return sorted(cards, key=lambda c: (-c.score, -c.evidence, c.authority.short_name))
+
+
+def scorecard(session: Session, authority: Authority) -> Scorecard:
+    """Return one authority's scorecard."""
+    table = responsibility_table(session)
+    return _cards(session, [authority], recommendations(session), table)[0]
+
+
+def _cards(
+    session: Session, found: list[Authority], recs: list[Recommendation], table: Table
+) -> list[Scorecard]:
+    """Count pledges and accepted evidence for the authorities, two queries in all."""
+    ids = [a.id for a in found]
+    answers: dict[int, dict[int, str]] = defaultdict(dict)
+    pledges = select(Pledge.authority_id, Pledge.recommendation_id, Pledge.status).where(
+        col(Pledge.authority_id).in_(ids)
+    )
+    for authority_id, rec_id, status in session.exec(pledges):
+        answers[authority_id or 0][rec_id] = status
+    evidence: dict[int, set[int]] = defaultdict(set)
+    accepted = (
+        select(Document.authority_id, Match.recommendation_id)
+        .join(Document, col(Document.id) == Match.document_id)
+        .where(
+            col(Document.authority_id).in_(ids),
+            col(Match.review_status) == ReviewStatus.ACCEPTED.value,
+        )
+        .distinct()
+    )
+    for authority_id, rec_id in session.exec(accepted):
+        evidence[authority_id].add(rec_id)
+    cards = []
+    for authority in found:
+        mine = applicable_ids(authority, recs, table)
+        said = answers[authority.id or 0]
+        cards.append(
+            Scorecard(
+                authority=authority,
+                applicable=len(mine),
+                pledged=sum(1 for r in mine if said.get(r) == PledgeStatus.PLEDGED.value),
+                partial=sum(1 for r in mine if said.get(r) == PledgeStatus.PARTIAL.value),
+                evidence=len(mine & evidence[authority.id or 0]),
+            )
+        )
+    return cards
+
+
+def data_as_of(session: Session) -> datetime | None:
+    """Return when the data last changed (the newest pledge event)."""
+    return session.exec(select(func.max(PledgeEvent.occurred_at))).one()

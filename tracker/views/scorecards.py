@@ -1,0 +1,119 @@
+"""League tables of authorities' scorecards, the method behind them, and place pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from werkzeug.wrappers import Response
+
+from tracker.db import get_session
+from tracker.exports import Column
+from tracker.queries.authorities import authority_by_slug, filter_choices, neighbours
+from tracker.queries.pledges import pledges_of_subject, recommendations
+from tracker.queries.scorecards import SORTS, data_as_of, scorecard, scorecards
+from tracker.responsibilities import duties, responsibility_table
+from tracker.views.downloads import csv_attachment
+from tracker.views.render import unknown
+
+bp = Blueprint("scorecards", __name__)
+
+COLUMNS = [
+    Column("rank", "Position among authorities of the same type (and region, if filtered)."),
+    Column("authority", "The authority's name."),
+    Column("authority_slug", "Its key in this site's addresses and the API."),
+    Column("authority_gss", "Its ONS (GSS) code."),
+    Column("type", "Its type code (e.g. MD, NMD, PFA)."),
+    Column("region", "Its English region, or its nation."),
+    Column("applicable", "How many of the five recommendations it can deliver."),
+    Column("pledged", "How many of those it pledged in full."),
+    Column("partial", "How many of those it pledged in part."),
+    Column("score", "(pledged + 0.5 × partial) ÷ applicable, from 0 to 1."),
+    Column("evidence", "How many of those have accepted evidence in its own documents."),
+]
+
+
+@bp.get("/scorecards/")
+def index() -> str:
+    """Rank the authorities of one type, optionally within a region, by their scorecards."""
+    session = get_session()
+    kind, region, sort = _arguments()
+    return render_template(
+        "scorecards/index.html",
+        cards=scorecards(session, kind=kind, region=region, sort=sort),
+        kind=kind,
+        region=region,
+        sort=sort,
+        choices=filter_choices(session),
+        as_of=data_as_of(session),
+    )
+
+
+@bp.get("/scorecards.csv")
+def download() -> Response:
+    """Download the league table the page shows, with the same filters."""
+    kind, region, sort = _arguments()
+    cards = scorecards(get_session(), kind=kind, region=region, sort=sort)
+    rows = (
+        {
+            "rank": rank,
+            "authority": c.authority.name,
+            "authority_slug": c.authority.slug,
+            "authority_gss": c.authority.gss_code,
+            "type": c.authority.kind,
+            "region": c.authority.region or c.authority.nation,
+            "applicable": c.applicable,
+            "pledged": c.pledged,
+            "partial": c.partial,
+            "score": f"{c.score:.2f}",
+            "evidence": c.evidence,
+        }
+        for rank, c in enumerate(cards, start=1)
+    )
+    return csv_attachment(f"scorecards-{kind.lower()}.csv", COLUMNS, rows)
+
+
+@bp.get("/methodology")
+def methodology() -> str:
+    """Explain how scorecards are worked out, and show the responsibility table."""
+    session = get_session()
+    return render_template(
+        "scorecards/methodology.html",
+        recommendations=recommendations(session),
+        table=responsibility_table(session),
+        columns=COLUMNS,
+    )
+
+
+@bp.get("/places/<slug>")
+def place(slug: str) -> str:
+    """Show every body serving the residents of an area, each with its own part."""
+    session = get_session()
+    home = authority_by_slug(session, slug) or abort(404)
+    around = neighbours(session, home)
+    bodies = [b for b in (home, around.county, around.combined, around.police_area) if b]
+    recs, table = recommendations(session), responsibility_table(session)
+    parts = []
+    for body in bodies:
+        answers = {rec.id: p for rec, p in pledges_of_subject(session, authority_id=body.id)}
+        parts.append(
+            (
+                body,
+                scorecard(session, body),
+                [(duty, answers.get(duty.recommendation.id)) for duty in duties(body, recs, table)],
+            )
+        )
+    return render_template("places/detail.html", home=home, parts=parts)
+
+
+def _arguments() -> tuple[str, str | None, str]:
+    """Read the type, region and sort order, answering 404 for values the data lacks."""
+    choices = filter_choices(get_session())
+    kind = request.args.get("type", "MD")
+    if kind not in {code for code, _ in choices.kinds}:
+        unknown("type", kind)
+    region = request.args.get("region") or None
+    if region is not None and region not in choices.regions:
+        unknown("region", region)
+    sort = request.args.get("sort", "score")
+    if sort not in SORTS:
+        unknown("sort order", sort)
+    return kind, region, sort
