@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 from werkzeug.test import TestResponse
 
@@ -27,6 +27,7 @@ from tracker.db import EXTENSION, Database, build_engine
 from tracker.extensions import limiter
 from tracker.imports.authorities import import_authorities
 from tracker.models import Role, User
+from tracker.page_cache import PageCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +101,11 @@ def db(app: Flask) -> Iterator[Session]:
     transaction = connection.begin()
     database.sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
     session = database.session()
+    # Production pages change only when a commit bumps the data version; tests also write
+    # through this session without committing, so those writes clear the page cache too.
+    cache: PageCache = app.extensions["tracker.page_cache"]
+    cache.clear()
+    event.listen(session, "after_flush", lambda *_: cache.clear())
     try:
         yield session
     finally:

@@ -12,14 +12,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
-from tests.factories import authority, candidate, pledge_of, record
+from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.sql import counted_queries
 from tracker import exports
+from tracker.db import EXTENSION
 from tracker.models import Authority, PledgeStatus
 from tracker.queries.opendata import batched
 
 HX = {"HX-Request": "true"}
-ROTHERHAM = "E08000018"
+RED_ROSETTE = ("fictional-party:labour", "Red Rosette Party (fictional)")
+GREEN_LEAF = ("fictional-party:green", "Green Leaf Party (fictional)")
+# The app reads only a letter from ENSWK and eight digits as a GSS code, so a lookup by code
+# needs the fictional council to carry one: E99 is ONS's pseudo-code range, used by no body.
+GSS_SHAPED = "E99999901"
 TRICKY_NAME = 'Smith, "Jo"\nJunior'
 FORMULAS = ['=HYPERLINK("https://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
@@ -42,7 +47,8 @@ def soup(response: Any) -> BeautifulSoup:
 
 
 def test_pledges_round_trip_tricky_text(client: FlaskClient, db: Session) -> None:
-    person = candidate(db, TRICKY_NAME, ward="Ward, with comma")
+    council = fictional_council(db)
+    person = candidate(db, TRICKY_NAME, council=council, ward="Ward, with comma")
     record(db, pledge_of(db, "pathways-to-support", person=person), quote=FORMULAS[0])
     response = client.get("/pledges.csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="pledges.csv"'
@@ -56,12 +62,12 @@ def test_pledges_round_trip_tricky_text(client: FlaskClient, db: Session) -> Non
     assert row["recommendation"] == "pathways-to-support"
     assert row["status"] == "pledged"
     assert row["evidence_url"] == "https://example.org/evidence"
-    assert row["authority_gss"] == "E08000019"
+    assert row["authority_gss"] == council.gss_code
 
 
 @pytest.mark.parametrize("value", FORMULAS)
 def test_formula_looking_cells_are_defused(client: FlaskClient, db: Session, value: str) -> None:
-    person = candidate(db, value)
+    person = candidate(db, value, council=fictional_council(db))
     record(db, pledge_of(db, "pathways-to-support", person=person))
     (row,) = rows(client.get(f"/pledges.csv?candidate={person.id}"))
     assert row["name"] == "'" + value
@@ -78,19 +84,24 @@ def test_cells_that_only_contain_formula_characters_later_are_left_alone() -> No
 
 
 def test_candidates_honour_the_pages_filters(client: FlaskClient, db: Session) -> None:
-    jane = candidate(db, "Jane Smith", party=("PP53", "Labour Party"))
-    candidate(db, "Tom Other", party=("PP63", "Green Party"))
-    candidate(db, "Ann Away", gss_code=ROTHERHAM, party=("PP53", "Labour Party"))
+    testshire, otherham = fictional_council(db), fictional_council(db, "Otherham")
+    jane = candidate(db, "Jane Smith", council=testshire, party=RED_ROSETTE)
+    candidate(db, "Tom Other", council=testshire, party=GREEN_LEAF)
+    candidate(db, "Ann Away", council=otherham, party=RED_ROSETTE)
     record(db, pledge_of(db, "pathways-to-support", person=jane), PledgeStatus.PARTIAL)
-    by_party = rows(client.get("/candidates.csv?party=labour-party&authority=sheffield"))
+    by_party = rows(
+        client.get(
+            "/candidates.csv?party=red-rosette-party-fictional&authority=testshire-fictional"
+        )
+    )
     assert [r["name"] for r in by_party] == ["Jane Smith"]
     (jane_row,) = by_party
     assert jane_row["status_pathways_to_support"] == "partial"
     assert jane_row["status_listen_to_lived_experience"] == "awaiting-response"
     assert jane_row["pledged"] == "1"
     assert jane_row["democracy_club_url"].endswith(f"/person/{jane.id}")
-    labour = rows(client.get("/candidates.csv?party=labour-party"))
-    assert {r["name"] for r in labour} == {"Jane Smith", "Ann Away"}
+    red_rosette = rows(client.get("/candidates.csv?party=red-rosette-party-fictional"))
+    assert {r["name"] for r in red_rosette} == {"Jane Smith", "Ann Away"}
     assert rows(client.get("/candidates.csv?status=partial")) == [jane_row]
     assert {r["name"] for r in rows(client.get("/candidates.csv?q=other"))} == {"Tom Other"}
     assert header(client.get("/candidates.csv"))[-5:] == [
@@ -103,25 +114,29 @@ def test_candidates_honour_the_pages_filters(client: FlaskClient, db: Session) -
 
 
 def test_pledges_honour_scope_and_answer_filters(client: FlaskClient, db: Session) -> None:
-    jane = candidate(db, "Jane Smith", party=("PP53", "Labour Party"))
-    tom = candidate(db, "Tom Other", gss_code=ROTHERHAM)
-    sheffield = authority(db)
+    testshire = fictional_council(db)
+    testshire.gss_code = GSS_SHAPED
+    db.flush()
+    jane = candidate(db, "Jane Smith", council=testshire, party=RED_ROSETTE)
+    tom = candidate(db, "Tom Other", council=fictional_council(db, "Otherham"))
     record(db, pledge_of(db, "pathways-to-support", person=jane))
     record(db, pledge_of(db, "pathways-to-support", person=tom), PledgeStatus.DECLINED)
-    record(db, pledge_of(db, "listen-to-lived-experience", authority_row=sheffield))
+    record(db, pledge_of(db, "listen-to-lived-experience", authority_row=testshire))
 
     def names(query: str) -> list[str]:
         return [r["name"] for r in rows(client.get(f"/pledges.csv?{query}"))]
 
-    assert names("authority=sheffield") == ["Jane Smith", "Sheffield City Council"]
-    assert names("authority=E08000019&kind=authority") == ["Sheffield City Council"]
+    council = "Testshire Council (fictional)"
+    assert names("authority=testshire-fictional") == ["Jane Smith", council]
+    assert names(f"authority={GSS_SHAPED}&kind=authority") == [council]
     assert names("status=declined") == ["Tom Other"]
-    assert names("recommendation=pathways-to-support&party=labour-party") == ["Jane Smith"]
+    red_rosette = "party=red-rosette-party-fictional"
+    assert names(f"recommendation=pathways-to-support&{red_rosette}") == ["Jane Smith"]
     assert names(f"candidate={tom.id}") == ["Tom Other"]
     (own,) = rows(client.get("/pledges.csv?kind=authority"))
     assert own["subject_type"] == "authority"
     assert (own["person_id"], own["party"], own["ward"]) == ("", "", "")
-    assert (own["authority"], own["authority_gss"]) == ("Sheffield", "E08000019")
+    assert (own["authority"], own["authority_gss"]) == ("Testshire (fictional)", GSS_SHAPED)
 
 
 def test_authorities_stream_in_batches(
@@ -180,16 +195,19 @@ def test_bad_filters_say_what_was_wrong(client: FlaskClient, url: str, message: 
 
 
 def test_list_pages_link_their_filtered_download(client: FlaskClient, db: Session) -> None:
-    candidate(db, "Jane Smith", party=("PP53", "Labour Party"))
-    link = soup(client.get("/candidates/?party=labour-party&q=jane")).select_one("a.download__link")
-    assert link["href"] == "/candidates.csv?q=jane&party=labour-party"
+    candidate(db, "Jane Smith", council=fictional_council(db), party=RED_ROSETTE)
+    party_slug = "red-rosette-party-fictional"
+    link = soup(client.get(f"/candidates/?party={party_slug}&q=jane")).select_one(
+        "a.download__link"
+    )
+    assert link["href"] == f"/candidates.csv?q=jane&party={party_slug}"
     assert [r["name"] for r in rows(client.get(link["href"]))] == ["Jane Smith"]
-    partial = soup(client.get("/candidates/?party=labour-party", headers=HX))
-    assert partial.select_one("a.download__link")["href"] == "/candidates.csv?party=labour-party"
+    partial = soup(client.get(f"/candidates/?party={party_slug}", headers=HX))
+    assert partial.select_one("a.download__link")["href"] == f"/candidates.csv?party={party_slug}"
     welsh = soup(client.get("/authorities/?nation=Wales&type=WPA")).select_one("a.download__link")
     assert welsh["href"] == "/authorities.csv?nation=Wales&type=WPA"
-    party = soup(client.get("/parties/labour-party")).select_one("a.download__link")
-    assert party["href"] == "/candidates.csv?party=labour-party"
+    party = soup(client.get(f"/parties/{party_slug}")).select_one("a.download__link")
+    assert party["href"] == f"/candidates.csv?party={party_slug}"
 
 
 def test_detail_pages_link_their_pledges(client: FlaskClient, db: Session) -> None:
@@ -219,3 +237,19 @@ def test_data_page_documents_every_column(client: FlaskClient) -> None:
     assert "Democracy Club" in licence.text
     assert page.select_one("main a[href='/api/v1/openapi.json']") is not None
     assert page.select_one("footer a[href='/data']") is not None
+
+
+@pytest.mark.parametrize("url", ["/pledges.csv", "/candidates.csv", "/authorities.csv"])
+def test_downloads_give_back_their_connection(app: Flask, url: str) -> None:
+    """A stream outlives its request, so it must return the connection it read with:
+    whether read to the end or dropped by the client after the first chunk."""
+    pool = app.extensions[EXTENSION].engine.pool
+    client = app.test_client()
+    before = pool.checkedout()
+    response = client.get(url)
+    assert response.status_code == 200 and response.get_data()
+    assert pool.checkedout() == before
+    partial = client.get(url, buffered=False)
+    next(iter(partial.response))
+    partial.close()
+    assert pool.checkedout() == before

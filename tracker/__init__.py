@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from tracker import auth, cli, db, security, templating
+from tracker import auth, cli, db, page_cache, security, templating
 from tracker.config import ROOT, instance_path, load_config
 from tracker.extensions import csrf, htmx, limiter
 from tracker.views import (
@@ -47,6 +47,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     auth.init_app(app)
+    page_cache.init_app(app)
     templating.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -453,3 +453,9 @@ class FollowUp(SQLModel, table=True):
     event_id: int = Field(foreign_key="pledgeevent.id")
     marked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+
+class SiteState(SQLModel, table=True):
+    """One row: a counter every committed write bumps, so cached pages know they are stale."""
+
+    id: int = Field(default=1, primary_key=True)
+    data_version: int = 0

@@ -6,7 +6,7 @@ a batch at a time, so even the whole data set never sits in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import TypeVar
 
@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from sqlmodel import Session
 
 from tracker import exports
-from tracker.db import get_session
+from tracker.db import database, get_session
 from tracker.exports import Column, Row, csv_chunks
 from tracker.queries.authorities import AuthorityFilters
 from tracker.queries.candidates import CandidateFilters
@@ -50,35 +50,55 @@ def data() -> str:
 @bp.get("/pledges.csv")
 def pledges() -> Response:
     """Stream the recorded pledges matching the filters."""
-    session = get_session()
     filters = _parsed(pledge_filters)
     links = SiteLinks()
-    records = batched(partial(pledge_records, session, filters), key=lambda r: r.pledge.id)
-    rows = (exports.pledge_row(r, links) for r in records)
-    return _csv("pledges.csv", exports.PLEDGE_COLUMNS, rows)
+
+    def rows(session: Session) -> Iterator[Row]:
+        records = batched(partial(pledge_records, session, filters), key=lambda r: r.pledge.id)
+        return (exports.pledge_row(r, links) for r in records)
+
+    return csv_attachment("pledges.csv", exports.PLEDGE_COLUMNS, _streamed(rows))
 
 
 @bp.get("/candidates.csv")
 def candidates() -> Response:
     """Stream the candidates matching the candidate list's filters."""
-    session = get_session()
     filters = _parsed(candidate_filters)
-    recs, links = recommendations(session), SiteLinks()
+    recs, links = recommendations(get_session()), SiteLinks()
     scope = Scope(authority=filters.authority, party=filters.party)
-    records = batched(partial(candidate_records, session, filters), key=lambda r: r.person.id)
-    rows = (exports.candidate_row(r, recs, scope, links) for r in records)
-    return _csv("candidates.csv", exports.CANDIDATE_COLUMNS + exports.status_columns(recs), rows)
+
+    def rows(session: Session) -> Iterator[Row]:
+        records = batched(partial(candidate_records, session, filters), key=lambda r: r.person.id)
+        return (exports.candidate_row(r, recs, scope, links) for r in records)
+
+    columns = exports.CANDIDATE_COLUMNS + exports.status_columns(recs)
+    return csv_attachment("candidates.csv", columns, _streamed(rows))
 
 
 @bp.get("/authorities.csv")
 def authorities() -> Response:
     """Stream the authorities matching the authority list's filters."""
-    session = get_session()
     filters = _parsed(authority_filters)
-    recs, links = recommendations(session), SiteLinks()
-    records = batched(partial(authority_records, session, filters), key=lambda r: r.authority.slug)
-    rows = (exports.authority_row(r, recs, links) for r in records)
-    return _csv("authorities.csv", exports.AUTHORITY_COLUMNS + exports.status_columns(recs), rows)
+    recs, links = recommendations(get_session()), SiteLinks()
+
+    def rows(session: Session) -> Iterator[Row]:
+        fetch = partial(authority_records, session, filters)
+        records = batched(fetch, key=lambda r: r.authority.slug)
+        return (exports.authority_row(r, recs, links) for r in records)
+
+    columns = exports.AUTHORITY_COLUMNS + exports.status_columns(recs)
+    return csv_attachment("authorities.csv", columns, _streamed(rows))
+
+
+def _streamed(produce: Callable[[Session], Iterable[Row]]) -> Iterator[Row]:
+    """Yield the rows `produce` reads, from a session that lives exactly as long as the
+    stream: the request's own session is closed when the view returns, before the body
+    is sent, and reusing it afterwards would check out a connection nobody returns."""
+    session = database().session()
+    try:
+        yield from produce(session)
+    finally:
+        session.close()
 
 
 @bp.app_template_global()
@@ -114,7 +134,7 @@ def _parsed(parse: Callable[[Session, Args], F]) -> F:
         abort(error.status, description=error.message)
 
 
-def _csv(filename: str, columns: Sequence[Column], rows: Iterable[Row]) -> Response:
+def csv_attachment(filename: str, columns: Sequence[Column], rows: Iterable[Row]) -> Response:
     """Stream rows as a UTF-8 CSV attachment, readable from other sites' scripts too."""
     response = Response(stream_with_context(csv_chunks(columns, rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

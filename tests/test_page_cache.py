@@ -1,0 +1,116 @@
+"""Public pages come from memory until the data changes, and never stale."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
+
+from tests.conftest import AuthActions
+from tests.factories import candidate, fictional_council, pledge_of, record
+from tests.sql import counted_queries
+from tracker.freshness import data_version
+from tracker.models import PledgeStatus
+from tracker.page_cache import Entry, PageCache
+
+
+def test_a_repeated_page_costs_one_query_and_revalidates(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
+    council = fictional_council(db)
+    db.commit()
+    url = f"/authorities/{council.slug}"
+    first = client.get(url)
+    assert first.headers["ETag"] and "no-cache" in first.headers["Cache-Control"]
+    assert "Cookie" in first.headers["Vary"]
+    with counted_queries(app) as statements:
+        again = client.get(url)
+    assert len(statements) == 1  # the data version
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+
+
+def test_an_edit_shows_on_the_very_next_request(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    council = fictional_council(db)
+    person = candidate(db, "Cache Candidate", council=council)
+    db.commit()
+    page = f"/candidates/{person.id}-{person.slug}"
+    feed = f"/feeds/candidates/{person.id}.atom"
+    before, before_feed = client.get(page), client.get(feed)
+    version = data_version(db)
+    record(db, pledge_of(db, "pathways-to-support", person=person), PledgeStatus.PARTIAL)
+    db.commit()
+    assert data_version(db) == version + 1
+    after = client.get(page, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    statuses = BeautifulSoup(after.data, "html.parser").select("table.pledges .status")
+    assert statuses[3].text == "Partly pledged"
+    assert client.get(feed).data != before_feed.data
+
+
+def test_failed_writes_do_not_count_and_reads_do_not_bump(db: Session) -> None:
+    version = data_version(db)
+    fictional_council(db)
+    db.rollback()
+    db.commit()
+    assert data_version(db) == version
+
+
+def test_campaigners_and_session_pages_bypass_the_cache(
+    app: Flask, client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    council = fictional_council(db)
+    db.commit()
+    url = f"/authorities/{council.slug}"
+    public = client.get(url)
+    auth.login_as()
+    mine = client.get(url)
+    assert mine.data != public.data  # campaigners see edit links; never a cached copy
+    assert b"edit-link" in mine.data
+    login = app.test_client().get("/login")
+    assert "ETag" not in login.headers  # the sign-in form carries a CSRF token: not cached
+
+
+def test_htmx_fragments_and_full_pages_are_cached_apart(client: FlaskClient) -> None:
+    full = client.get("/candidates/?q=zzz")
+    fragment = client.get("/candidates/?q=zzz", headers={"HX-Request": "true"})
+    assert b"<html" in full.data and b"<html" not in fragment.data
+    assert b"<html" not in client.get("/candidates/?q=zzz", headers={"HX-Request": "true"}).data
+
+
+def test_a_download_streams_once_then_comes_from_memory(app: Flask, client: FlaskClient) -> None:
+    url = "/authorities.csv?nation=Wales"
+    first = client.get(url, buffered=False)
+    assert first.is_streamed
+    body = first.get_data()
+    with counted_queries(app) as statements:
+        again = client.get(url)
+    assert len(statements) == 1 and again.data == body
+    assert again.headers["Content-Disposition"] == 'attachment; filename="authorities.csv"'
+    unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304
+
+
+def test_a_download_dropped_midway_is_not_kept(app: Flask, client: FlaskClient) -> None:
+    url = "/authorities.csv?nation=England"
+    dropped = client.get(url, buffered=False)
+    next(iter(dropped.response))
+    dropped.close()
+    with counted_queries(app) as statements:
+        whole = client.get(url)
+    assert len(statements) > 1  # drawn afresh: the half-sent copy was never stored
+    assert whole.data.count(b"\n") > 300
+
+
+def test_the_cache_keeps_to_its_byte_budget() -> None:
+    cache = PageCache(max_bytes=100)
+    for n in range(5):
+        cache.put(f"page-{n}", Entry(b"x" * 30, 200, [], f"e{n}"))
+    assert cache.size == 90
+    assert cache.get("page-0") is None and cache.get("page-1") is None
+    cache.put("page-2", Entry(b"y" * 10, 200, [], "e2"))  # replacing frees the old body
+    assert cache.size == 70 and cache.get("page-4") is not None
