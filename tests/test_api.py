@@ -11,11 +11,15 @@ from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from sqlmodel import Session, col, select
 
-from tests.factories import authority, candidate, pledge_of, record
+from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import Authority, Person, Pledge, PledgeEvent, PledgeStatus
 from tracker.openapi import openapi_document
 
 ROTHERHAM = "E08000018"
+RED_ROSETTE = ("fictional-party:labour", "Red Rosette Party (fictional)")
+# The app reads only a letter from ENSWK and eight digits as a GSS code, so a lookup by code
+# needs the fictional council to carry one: E99 is ONS's pseudo-code range, used by no body.
+GSS_SHAPED = "E99999901"
 PREFIX = "/api/v1"
 RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
@@ -73,7 +77,9 @@ def api(app: Flask, client: FlaskClient) -> Api:
 
 @pytest.fixture
 def jane(db: Session) -> Person:
-    return candidate(db, "Jane Smith", party=("PP53", "Labour Party"), ward="Walkley")
+    return candidate(
+        db, "Jane Smith", council=fictional_council(db), party=RED_ROSETTE, ward="Maple"
+    )
 
 
 # The document and the routes agree
@@ -135,10 +141,11 @@ def test_pledge_json_has_the_documented_fields(api: Api, db: Session, jane: Pers
         "updated_at": pledge.updated_at.isoformat(),
         "url": f"http://localhost/candidates/{jane.id}-jane-smith",
     }
-    own = record(db, pledge_of(db, "pathways-to-support", authority_row=authority(db)))
+    council = fictional_council(db)
+    own = record(db, pledge_of(db, "pathways-to-support", authority_row=council))
     body = api.json(f"/api/v1/pledges/{own.id}")
     assert (body["subject_type"], body["person_id"]) == ("authority", None)
-    assert (body["authority"], body["authority_slug"]) == ("E08000019", "sheffield")
+    assert (body["authority"], body["authority_slug"]) == (council.gss_code, "testshire-fictional")
 
 
 def test_one_of_each_resource(api: Api, db: Session, jane: Person) -> None:
@@ -152,8 +159,8 @@ def test_one_of_each_resource(api: Api, db: Session, jane: Person) -> None:
     assert person["answers"]["pathways-to-support"] == "partial"
     assert person["answers"]["listen-to-lived-experience"] == "awaiting-response"
     (standing,) = person["candidacies"]
-    assert (standing["party"], standing["post_label"]) == ("Labour Party", "Walkley")
-    assert standing["authority"] == "E08000019"
+    assert (standing["party"], standing["post_label"]) == ("Red Rosette Party (fictional)", "Maple")
+    assert standing["authority"] == fictional_council(db).gss_code
     listed = api.json("/api/v1/recommendations")
     assert [r["position"] for r in listed["results"]] == [1, 2, 3, 4, 5]
     assert listed["next"] is None
@@ -163,11 +170,12 @@ def test_one_of_each_resource(api: Api, db: Session, jane: Person) -> None:
 
 
 def test_pledges_paginate_to_the_end_without_gaps(api: Api, db: Session) -> None:
-    people = [candidate(db, f"Person {n}") for n in range(4)]
+    people = [candidate(db, f"Person {n}", council=fictional_council(db)) for n in range(4)]
     for person in people:
         for slug in ("pathways-to-support", "listen-to-lived-experience"):
             record(db, pledge_of(db, slug, person=person))
-    record(db, pledge_of(db, "pathways-to-support", authority_row=authority(db, ROTHERHAM)))
+    otherham = fictional_council(db, "Otherham")
+    record(db, pledge_of(db, "pathways-to-support", authority_row=otherham))
     expected = list(db.exec(select(Pledge.id).order_by(col(Pledge.id))).all())
     walked = api.walk("/api/v1/pledges?limit=3")
     assert [p["id"] for p in walked] == expected
@@ -193,7 +201,8 @@ def test_candidates_and_authorities_paginate_to_the_end(api: Api, db: Session) -
 
 def test_events_are_a_log_to_poll_after_the_last_seen(api: Api, db: Session, jane: Person) -> None:
     pledge = record(db, pledge_of(db, "pathways-to-support", person=jane))
-    record(db, pledge_of(db, "pathways-to-support", authority_row=authority(db, ROTHERHAM)))
+    otherham = fictional_council(db, "Otherham")
+    record(db, pledge_of(db, "pathways-to-support", authority_row=otherham))
     seen = api.walk("/api/v1/events?limit=1")
     assert [e["to_status"] for e in seen] == ["pledged", "pledged"]
     assert seen[0]["from_status"] == "awaiting-response"
@@ -202,22 +211,27 @@ def test_events_are_a_log_to_poll_after_the_last_seen(api: Api, db: Session, jan
     assert [(e["person_id"], e["from_status"], e["to_status"]) for e in new] == [
         (jane.id, "pledged", "declined")
     ]
-    assert [e["id"] for e in api.walk("/api/v1/events?authority=rotherham")] == [seen[1]["id"]]
+    assert [e["id"] for e in api.walk("/api/v1/events?authority=otherham-fictional")] == [
+        seen[1]["id"]
+    ]
     assert len(db.exec(select(PledgeEvent)).all()) == 3
 
 
 def test_pledge_filters_match_the_downloads(
     api: Api, client: FlaskClient, db: Session, jane: Person
 ) -> None:
-    tom = candidate(db, "Tom Other", gss_code=ROTHERHAM)
+    tom = candidate(db, "Tom Other", council=fictional_council(db, "Otherham"))
+    testshire = fictional_council(db)
+    testshire.gss_code = GSS_SHAPED
+    db.flush()
     record(db, pledge_of(db, "pathways-to-support", person=jane))
     record(db, pledge_of(db, "pathways-to-support", person=tom), PledgeStatus.DECLINED)
-    record(db, pledge_of(db, "listen-to-lived-experience", authority_row=authority(db)))
+    record(db, pledge_of(db, "listen-to-lived-experience", authority_row=testshire))
     for query in (
-        "authority=sheffield",
-        "authority=E08000019&kind=candidate",
+        "authority=testshire-fictional",
+        f"authority={GSS_SHAPED}&kind=candidate",
         "status=declined",
-        "party=labour-party",
+        "party=red-rosette-party-fictional",
         f"candidate={tom.id}",
         "delivery=not-yet-rated",
         "recommendation=listen-to-lived-experience",

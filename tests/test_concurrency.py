@@ -14,10 +14,11 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, col, delete, select
 
-from tests.factories import candidate
+from tests.factories import candidate, fictional_council
 from tracker import pledging
 from tracker.db import EXTENSION, Database, write_intent
 from tracker.models import (
+    Authority,
     Ballot,
     Candidacy,
     Election,
@@ -31,6 +32,7 @@ from tracker.models import (
 from tracker.pledging import PledgeChange, StaleEdit, Subject, save_pledge
 
 RACERS = 2
+RACETOWN = "racetown-fictional"
 
 
 @pytest.fixture
@@ -50,6 +52,7 @@ def database(app: Flask) -> Iterator[Database]:
             delete(Election).where(col(Election.id).not_in(select(Ballot.election_id))),
             delete(Person).where(col(Person.name).startswith("Racing ")),
             delete(Party).where(col(Party.dc_id) == "fictional-party:race"),
+            delete(Authority).where(col(Authority.slug) == RACETOWN),
         ):
             session.exec(stmt)
         session.commit()
@@ -94,7 +97,11 @@ def setup_person(database: Database) -> tuple[int, int]:
     """Commit a fictional candidate and return their id and a recommendation id."""
     with database.session() as session:
         person = candidate(
-            session, "Racing Rita", ward="Race Ward", party=("fictional-party:race", "Racing Party")
+            session,
+            "Racing Rita",
+            council=fictional_council(session, "Racetown"),
+            ward="Race Ward",
+            party=("fictional-party:race", "Racing Party (fictional)"),
         )
         session.commit()
         rec = session.exec(select(Recommendation.id)).first()

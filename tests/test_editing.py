@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from tests.conftest import AuthActions
-from tests.factories import authority, candidate, pledge_of, record
+from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import Person, PledgeEvent
 
 SLUG = "pathways-to-support"
@@ -31,7 +31,7 @@ def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def person(db: Session) -> Person:
-    made = candidate(db, "Edna Editable")
+    made = candidate(db, "Edna Editable", council=fictional_council(db))
     db.commit()
     return made
 
@@ -221,8 +221,9 @@ def test_cancel_returns_the_row_or_the_page(
 def test_authority_pledges_are_edited_the_same_way(
     client: FlaskClient, auth: AuthActions, db: Session
 ) -> None:
+    council = fictional_council(db)
+    db.commit()
     auth.login_as()
-    council = authority(db)
     response = client.post(
         f"/authorities/{council.slug}/pledges/{SLUG}",
         data={**GOOD, "status": "partial", "version": "0"},

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from tests.factories import candidate
+from tests.factories import candidate, fictional_council
 from tracker import pledging
 from tracker.models import Delivery, Pledge, PledgeEvent, PledgeStatus, Recommendation
 from tracker.pledging import (
@@ -62,12 +62,17 @@ def test_validation_rules(change: PledgeChange, errors: dict[str, str]) -> None:
     assert validate_change(change, today=TODAY) == errors
 
 
+def _person_id(db: Session) -> int:
+    """Stand a fictional candidate for a fictional council and return their id."""
+    return candidate(db, council=fictional_council(db)).id
+
+
 def _rec_id(db: Session, slug: str = "pathways-to-support") -> int:
     return db.exec(select(Recommendation.id).where(Recommendation.slug == slug)).one() or 0
 
 
 def test_first_answer_creates_the_pledge_and_an_event(db: Session) -> None:
-    subject = Subject(person_id=candidate(db).id)
+    subject = Subject(person_id=_person_id(db))
     change = PledgeChange(
         PledgeStatus.PLEDGED,
         quote="We will fund it.",
@@ -87,7 +92,7 @@ def test_first_answer_creates_the_pledge_and_an_event(db: Session) -> None:
 
 
 def test_an_update_bumps_the_version(db: Session) -> None:
-    subject = Subject(person_id=candidate(db).id)
+    subject = Subject(person_id=_person_id(db))
     save_pledge(
         db,
         subject,
@@ -107,7 +112,7 @@ def test_an_update_bumps_the_version(db: Session) -> None:
 
 
 def test_saving_nothing_new_records_nothing(db: Session) -> None:
-    subject = Subject(person_id=candidate(db).id)
+    subject = Subject(person_id=_person_id(db))
     assert save_pledge(
         db, subject, _rec_id(db), PledgeChange(PledgeStatus.AWAITING), expected_version=0
     ) == (None, None)
@@ -120,7 +125,7 @@ def test_saving_nothing_new_records_nothing(db: Session) -> None:
 
 
 def test_a_stale_version_is_refused_and_nothing_changes(db: Session) -> None:
-    subject = Subject(person_id=candidate(db).id)
+    subject = Subject(person_id=_person_id(db))
     save_pledge(
         db,
         subject,
@@ -142,7 +147,7 @@ def test_a_stale_version_is_refused_and_nothing_changes(db: Session) -> None:
 
 def test_a_concurrent_write_between_load_and_save_is_caught(db: Session) -> None:
     """The UPDATE checks the version in SQL, not just the copy in memory."""
-    subject = Subject(person_id=candidate(db).id)
+    subject = Subject(person_id=_person_id(db))
     pledge, _ = save_pledge(
         db, subject, _rec_id(db), PledgeChange(PledgeStatus.PLEDGED, quote="x"), expected_version=0
     )
@@ -170,7 +175,7 @@ def test_a_concurrent_write_between_load_and_save_is_caught(db: Session) -> None
 
 
 def test_invalid_change_raises_with_field_messages(db: Session) -> None:
-    subject = Subject(person_id=candidate(db).id)
+    subject = Subject(person_id=_person_id(db))
     with pytest.raises(InvalidPledge) as caught:
         save_pledge(
             db, subject, _rec_id(db), PledgeChange(PledgeStatus.PLEDGED), expected_version=0

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from tests.conftest import AuthActions
-from tests.factories import candidate
+from tests.factories import candidate, fictional_council
 from tracker.models import PledgeEvent
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -86,7 +86,7 @@ def test_admins_reach_admin_routes(client: FlaskClient, auth: AuthActions) -> No
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
     client: FlaskClient, auth: AuthActions, db: Session
 ) -> None:
-    person = candidate(db, "Cassie Csrf")
+    person = candidate(db, "Cassie Csrf", council=fictional_council(db))
     db.commit()
     auth.login_as()
     url = f"/candidates/{person.id}/pledges/pathways-to-support"

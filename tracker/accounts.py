@@ -18,7 +18,8 @@ from tracker.models import ApiToken, Role, User, utcnow
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
-TOKEN_PREFIX = "pt_"  # noqa: S105 (a marker that makes leaked tokens easy to spot, not a secret)
+# A marker that makes leaked tokens easy to spot, not a secret.
+TOKEN_PREFIX = "pt_"  # noqa: S105  # nosec B105
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # Compared against when no account matches, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")

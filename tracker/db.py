@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -83,6 +84,13 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_sqlite(connection: Any) -> None:
     """Start each transaction explicitly, taking the write lock up front for writers."""
     connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Return whether an error means the database cannot be reached (rather than a bug)."""
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,11 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+# Every id, version and count is an INTEGER column, which PostgreSQL keeps in 32 bits: a
+# larger number from outside (an address, a filter, a file) must be refused before it
+# reaches a query, where it would fail as "integer out of range".
+MAX_INTEGER = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Store aware datetimes as UTC and always hand back aware UTC values.

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.dbtypes import MAX_INTEGER
 from tracker.models import Delivery, PledgeStatus, Role
 from tracker.pledging import MAX_TEXT, MAX_URL, PledgeChange
 
@@ -64,7 +65,7 @@ class PledgeForm(FlaskForm):  # type: ignore[misc]
     quote = TextAreaField("Quoted text", validators=[Length(max=MAX_TEXT)], filters=[_strip])
     evidence_date = IsoDateField("Date said", validators=[Optional()])
     note = TextAreaField("Note", validators=[Length(max=MAX_TEXT)], filters=[_strip])
-    version = IntegerField(validators=[InputRequired(), NumberRange(min=0)])
+    version = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=MAX_INTEGER)])
 
     def change(self) -> PledgeChange:
         """Return the edit as a change the pledging module can validate and save."""
@@ -110,7 +111,7 @@ class RecommendationForm(FlaskForm):  # type: ignore[misc]
     body = TextAreaField(
         "Full text from the source", validators=[DataRequired(), Length(max=MAX_TEXT)]
     )
-    version = IntegerField(validators=[InputRequired(), NumberRange(min=1)])
+    version = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_INTEGER)])
 
 
 class AcceptForm(FlaskForm):  # type: ignore[misc]
@@ -140,8 +141,29 @@ class SourceForm(FlaskForm):  # type: ignore[misc]
         "Authority (slug or GSS code)", validators=[DataRequired(), Length(max=120)]
     )
     url = StringField(
-        "Document or page address", validators=[DataRequired(), Length(max=2000)], filters=[_strip]
+        "Document or page address",
+        validators=[
+            DataRequired(),
+            Length(max=2000, message="Document addresses are limited to 2,000 characters."),
+        ],
+        filters=[_strip],
     )
+
+
+class ResponsibilityForm(FlaskForm):  # type: ignore[misc]
+    """Say whether a type of authority can deliver a recommendation, and why."""
+
+    applies = SelectField(
+        "Can deliver",
+        choices=[
+            SelectChoice("yes", "Yes"),
+            SelectChoice("no", "No"),
+            SelectChoice("with-pcc-powers", "Only with PCC powers"),
+        ],
+        validators=[InputRequired()],
+    )
+    reason = StringField("Why", validators=[DataRequired(), Length(max=300)], filters=[_strip])
+    version = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_INTEGER)])
 
 
 class EmptyForm(FlaskForm):  # type: ignore[misc]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tracker.models import Delivery, Pledge, PledgeEvent, PledgeStatus, utcnow
+from tracker.text import is_storable
 
 MAX_URL = 2000
 MAX_TEXT = 10_000
@@ -93,6 +94,10 @@ def validate_change(change: PledgeChange, *, today: date) -> dict[str, str]:
         value = getattr(change, name)
         if value and len(value) > MAX_TEXT:
             errors[name] = f"Keep this under {MAX_TEXT:,} characters."
+    for name in ("evidence_url", "quote", "note"):
+        value = getattr(change, name)
+        if value and not is_storable(value):
+            errors[name] = "Remove the NUL character or unpaired surrogate from this text."
     if change.status.needs_evidence and not (change.evidence_url or change.quote):
         errors.setdefault(
             "evidence_url", f"“{change.status.label}” needs evidence: a source link or a quote."

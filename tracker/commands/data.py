@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from tracker import demo, migrate
+from tracker.backups import BackupError, backup, restore
 from tracker.commands.common import print_report, writing
 from tracker.imports.authorities import import_authorities
 from tracker.imports.candidates import import_candidates
@@ -119,10 +120,39 @@ def _read_text(path: Path) -> str:
         raise click.ClickException(f"{path} is not UTF-8 text; save it as CSV (UTF-8).") from None
 
 
-COMMANDS = (
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent backup of the database to PATH (safe while the site runs)."""
+    try:
+        backup(current_app.config["DATABASE_URL"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {path}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH (stop the site and workers first)."""
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    try:
+        restore(current_app.config["DATABASE_URL"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {path}.")
+
+
+COMMANDS: tuple[click.Command, ...] = (
     db_group,
     import_authorities_command,
     import_candidates_command,
     import_pledges_command,
     sample_command,
+    backup_command,
+    restore_command,
 )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
+from tracker.dbtypes import MAX_INTEGER
 from tracker.imports.rows import ImportRejected, ImportReport, RowError
 from tracker.models import Authority, Delivery, Person, Pledge, PledgeStatus, Recommendation
 from tracker.pledging import (
@@ -39,6 +41,8 @@ COLUMNS = (
 )
 REQUIRED = ("recommendation", "status")
 MAX_ROWS = 5000
+# What no database column can hold: NUL, and halves of surrogate pairs.
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 MAX_CELL = 10_000
 
 
@@ -77,20 +81,43 @@ class Plan:
 
 def plan_upload(session: Session, text: str, *, today: date) -> Plan:
     """Check every row of the CSV text against the database and plan its change."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if not ({"person_id", "authority"} & set(header)):
-        missing.append("person_id or authority")
-    unknown = [c for c in header if c not in COLUMNS]
-    if missing or unknown:
-        reasons = [f"missing column(s): {', '.join(missing)}"] if missing else []
-        reasons += [f"unknown column(s): {', '.join(unknown)}"] if unknown else []
-        return Plan([], [RowError(1, "; ".join(reasons))], [])
-    records = list(enumerate(reader, start=2))
-    if len(records) > MAX_ROWS:
-        return Plan([], [RowError(1, f"more than {MAX_ROWS:,} rows; split the file")], [])
+    records, problem = read_upload(text)
+    if problem is not None:
+        return Plan([], [problem], [])
     return _Planner(session, today).plan(records)
+
+
+def read_upload(text: str) -> tuple[list[tuple[int, dict[str, str]]], RowError | None]:
+    """Return the CSV's records by line, or why the file as a whole cannot be used."""
+    if not text.strip():
+        return [], RowError(1, "the file is empty")
+    if unstorable := UNSTORABLE.search(text):
+        line = text.count("\n", 0, unstorable.start()) + 1
+        return [], RowError(line, "a NUL character or broken text; save the file as CSV (UTF-8)")
+    # Strict, so a quote left open is an error rather than the rest of the file in one cell.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [c for c in REQUIRED if c not in header]
+        if not ({"person_id", "authority"} & set(header)):
+            missing.append("person_id or authority")
+        unknown = [c for c in header if c not in COLUMNS]
+        if missing or unknown:
+            reasons = [f"missing column(s): {', '.join(missing)}"] if missing else []
+            reasons += [f"unknown column(s): {_listed(unknown)}"] if unknown else []
+            return [], RowError(1, "; ".join(reasons))
+        records = list(enumerate(reader, start=2))
+    except csv.Error as exc:
+        return [], RowError(reader.line_num or 1, f"not a readable CSV file ({exc})")
+    if len(records) > MAX_ROWS:
+        return [], RowError(1, f"more than {MAX_ROWS:,} rows; split the file")
+    return records, None
+
+
+def _listed(names: list[str], most: int = 10) -> str:
+    """Return names as a list for people, cut short if there are many."""
+    more = f" and {len(names) - most:,} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 class _Planner:
@@ -193,6 +220,7 @@ class _Planner:
     def _people(self, keys: list[str]) -> dict[str, Person]:
         """Return the named candidates by the person_id text used in the file."""
         ids = {int(k) for k in keys if k.isascii() and k.isdigit() and len(k) < 12}
+        ids = {i for i in ids if i <= MAX_INTEGER}
         found = self.session.exec(select(Person).where(col(Person.id).in_(ids))).all()
         return {str(p.id): p for p in found}
 

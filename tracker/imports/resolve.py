@@ -45,7 +45,7 @@ class AuthorityResolver:
         self._aliases: dict[tuple[str, str], set[int]] = defaultdict(set)
         by_code: dict[str, int] = {}
         for authority in authorities:
-            assert authority.id is not None  # noqa: S101 (authorities come from the database)
+            assert authority.id is not None  # noqa: S101 (from the database)  # nosec B101
             group = _group(authority.kind)
             names = [authority.short_name, authority.name, authority.slug]
             names += spellings.get(authority.code or "", [])

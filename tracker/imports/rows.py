@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tracker.dbtypes import MAX_INTEGER
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -55,12 +57,14 @@ def parse_bool(value: str, *, column: str) -> bool | None:
 
 
 def parse_int(value: str, *, column: str, minimum: int = 0) -> int | None:
-    """Read a whole number at or above `minimum`; blank means unknown."""
+    """Read a whole number from `minimum` to what the database holds; blank means unknown."""
     text = value.strip()
     if text == "":
         return None
-    if not text.isascii() or not text.isdigit() or int(text) < minimum:
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
         raise ValueError(f"{column} must be a whole number, not {value!r}")
+    if not minimum <= int(text) <= MAX_INTEGER:
+        raise ValueError(f"{column} must be from {minimum} to {MAX_INTEGER}, not {value!r}")
     return int(text)
 
 

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from tracker.db import get_session
+from tracker.db import get_session, is_unavailable
 from tracker.openapi import openapi_document
 from tracker.queries.candidates import person_by_id
 from tracker.queries.events import event_records
@@ -40,6 +40,7 @@ from tracker.serialise import (
 )
 from tracker.views import arguments
 from tracker.views.arguments import BadArgument, authority_by_key
+from tracker.views.errors import RETRY_AFTER, RETRY_MESSAGE, describe
 from tracker.views.links import SiteLinks
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -179,12 +180,17 @@ def _bad_argument(error: BadArgument) -> Response:
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     """Answer HTTP errors as JSON problems, never HTML."""
-    return problem(error.code or 500, error.description or "")
+    return problem(error.code or 500, describe(error))
 
 
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
-    """Log the exception and answer 500 without internals."""
+    """Log the exception and answer 500 without internals (503 if the database is down)."""
+    if is_unavailable(error):
+        log.error("database unavailable: %s", error.__class__.__name__)
+        response = problem(503, RETRY_MESSAGE)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
     log.exception("unhandled API error", exc_info=error)
     return problem(500, "Something went wrong on our side; it has been logged.")
 

@@ -16,6 +16,7 @@ from flask import Response, abort, request, url_for
 
 from tracker.accounts import user_for_token
 from tracker.db import get_session
+from tracker.dbtypes import MAX_INTEGER
 from tracker.models import Delivery, Person, Pledge, PledgeStatus, Role, User
 from tracker.pledging import (
     InvalidPledge,
@@ -28,6 +29,7 @@ from tracker.pledging import (
 from tracker.queries.opendata import pledge_record
 from tracker.queries.pledges import recommendation_by_slug
 from tracker.serialise import pledge_json
+from tracker.text import is_storable
 from tracker.views.api import bp, json_response, problem
 from tracker.views.arguments import authority_by_key
 from tracker.views.links import SiteLinks
@@ -132,12 +134,19 @@ def _body(*, allowed: tuple[str, ...]) -> Mapping[str, Any]:
     """Return the JSON object sent, refusing other media types and unknown fields."""
     if not request.is_json:
         _refuse(415, "Send the pledge as JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser follows: not a pledge anyway
+        body = None
     if not isinstance(body, dict):
         _refuse(400, "The body must be a JSON object.")
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         abort(_invalid(dict.fromkeys(unknown, "Not a field of a pledge you can send.")))
+    unstorable = [k for k, v in body.items() if isinstance(v, str) and not is_storable(v)]
+    if unstorable:
+        message = "Text cannot hold NUL characters or unpaired surrogates."
+        abort(_invalid(dict.fromkeys(unstorable, message)))
     return body
 
 
@@ -168,7 +177,8 @@ def _subject(body: Mapping[str, Any]) -> tuple[Subject, int]:
     if (person_id is None) == (authority_key is None):
         errors["person_id"] = "Give either person_id or authority (a GSS code or slug)."
     elif person_id is not None:
-        if not isinstance(person_id, int) or get_session().get(Person, person_id) is None:
+        is_id = type(person_id) is int and 0 < person_id <= MAX_INTEGER
+        if not is_id or get_session().get(Person, person_id) is None:
             errors["person_id"] = "No candidate has this Democracy Club person id."
         else:
             subject = Subject(person_id=person_id)
@@ -225,7 +235,7 @@ def _change(body: Mapping[str, Any], *, base: Pledge | None) -> PledgeChange:
 def _pledge(pledge_id: int) -> Response:
     """Answer with the pledge as saved, and its new version as the ETag."""
     record = pledge_record(get_session(), pledge_id)
-    assert record is not None  # noqa: S101 (just saved in this request)
+    assert record is not None  # noqa: S101 (just saved in this request)  # nosec B101
     response = json_response(pledge_json(record, SiteLinks()), etag=str(record.pledge.version))
     response.cache_control.no_store = True
     response.cache_control.public = False

@@ -14,6 +14,7 @@ from typing import NoReturn, TypeVar
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
+from tracker.dbtypes import MAX_INTEGER
 from tracker.models import Authority, Delivery, PledgeStatus
 from tracker.queries.authorities import (
     AuthorityFilters,
@@ -142,9 +143,9 @@ def _choice(args: Args, name: str, allowed: list[str]) -> str | None:
 
 
 def _integer(name: str, raw: str) -> int:
-    """Return an argument as a non-negative whole number."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
-        raise BadArgument(f"{name} must be a whole number, not “{raw}”.")
+    """Return an argument as a whole number from 0 to the largest id the database holds."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > MAX_INTEGER:
+        raise BadArgument(f"{name} must be a whole number up to {MAX_INTEGER}, not “{raw}”.")
     return int(raw)
 
 

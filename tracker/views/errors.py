@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+)
+
+from tracker.db import is_unavailable
 
 log = logging.getLogger(__name__)
+RETRY_AFTER = 30
+RETRY_MESSAGE = "The tracker cannot reach its database just now. Please try again in a minute."
 
 
 def init_app(app: Flask) -> None:
@@ -29,10 +38,28 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
     """Render an HTTP error page with its status and description."""
+    error.description = describe(error)
     return render_template("errors/error.html", error=error), error.code or 500
 
 
-def _unexpected(error: Exception) -> tuple[str, int]:
-    """Log the exception and show a 500 page without internals."""
+def describe(error: HTTPException) -> str:
+    """Return what went wrong in plain words (werkzeug's words for a 413 are jargon)."""
+    if isinstance(error, RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f" ({limit // (1024 * 1024)} MB)" if limit >= 1024 * 1024 else ""
+        return (
+            f"That was more than the tracker accepts in one request{size}, so nothing was "
+            "saved. Split a spreadsheet into smaller files, or send less text."
+        )
+    return error.description or ""
+
+
+def _unexpected(error: Exception) -> tuple[str, int, dict[str, str]] | tuple[str, int]:
+    """Log the exception and show a 500 page without internals (503 if the database is down)."""
+    if is_unavailable(error):
+        log.error("database unavailable: %s", error.__class__.__name__)
+        unavailable = ServiceUnavailable(RETRY_MESSAGE)
+        page = render_template("errors/error.html", error=unavailable)
+        return page, 503, {"Retry-After": str(RETRY_AFTER)}
     log.exception("unhandled error", exc_info=error)
     return render_template("errors/error.html", error=InternalServerError()), 500
