@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export TRACKER_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev lint bench clean
+.PHONY: run test install install-dev lint system-tools bench soak clean
 
 $(BIN)/uv:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,9 +37,38 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit -r tracker scrapers -q
 
-test: lint
+# The browser tests drive Debian's Chromium (never a downloaded browser) and the soak test
+# loads the site with wrk: installed from Debian when missing and allowed, else explained.
+SYSTEM_TOOLS := chromium wrk
+SYSTEM_PACKAGES := chromium fonts-liberation fonts-dejavu-core wrk
+
+system-tools:
+	@missing=$$(for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || echo $$tool; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian packages for the browser and soak tests: $(SYSTEM_PACKAGES)"; \
+			apt-get update -qq && \
+			apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+		else \
+			echo "The tests need $$missing: apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
+		fi; \
+	fi
+
+test: lint system-tools
 	$(BIN)/pytest
+
+# Benchmarks (issue 6): about ten minutes on two cores. They need wrk and poppler-utils
+# (apt-get install wrk poppler-utils); Datasette, the peer, is the locked `bench` group.
+bench: install-dev
+	$(BIN)/uv sync --frozen --inexact --group bench --quiet
+	$(BIN)/python -m bench
+
+# The full-length soak (issue 7): 60 s at 64 connections on the national dataset while a
+# writer records pledges; `make test` runs a few seconds of it. Needs wrk.
+soak: install-dev
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

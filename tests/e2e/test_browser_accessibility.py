@@ -1,0 +1,171 @@
+"""axe-core on every page type, at phone and desktop widths, with a screenshot of each.
+
+Each entry of PAGES opens one page type in the state a person would see it; the test runs
+axe (which includes WCAG AA colour contrast) and fails on serious or critical violations,
+checks the page does not scroll sideways, and saves screenshots to
+test-artifacts/screenshots/. A new page type (the scraper review queue, say) joins by adding
+an entry.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    SLUG,
+    TITLE,
+    Site,
+    expect_accessible,
+    expect_settled,
+    fill_pledge,
+    pledge_row,
+    screenshot,
+)
+from tracker.models import Person, PledgeStatus
+
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class PageType:
+    """How to reach one kind of page, and who is signed in to see it.
+
+    Pages are checked with JavaScript on, since axe runs as a script: the edit page's form
+    has no htmx attributes, so it posts as it would without JavaScript.
+    """
+
+    open: Callable[[Page, Site], object]
+    role: str | None = None
+
+
+def visit(path: str | Callable[[Site], str], status: int = 200) -> Callable[[Page, Site], None]:
+    """Open a path (or one worked out from the site's data) and check the answer's status."""
+
+    def go(page: Page, site: Site) -> None:
+        response = page.goto(path(site) if callable(path) else path)
+        assert response is not None and response.status == status, page.url
+
+    return go
+
+
+def upload_preview(page: Page, site: Site) -> None:
+    """Upload a spreadsheet with one change and one bad row, and land on its preview."""
+    rowan = site.people["rowan"]
+    csv = (
+        "person_id,authority,recommendation,status,delivery,evidence_url,quote,date,note\n"
+        f"{rowan.id},,listen-to-lived-experience,pledged,,https://example.org/x,We will listen.,"
+        "2024-04-01,\n"
+        f"{rowan.id},,no-such-recommendation,pledged,,,,,\n"
+    )
+    page.goto("/campaign/uploads")
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "pledges.csv", "mimeType": "text/csv", "buffer": csv.encode()}
+    )
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Preview of pledges.csv")
+
+
+def new_token(page: Page, site: Site) -> None:
+    """Create an API token, so the page shows the one-time secret and the token list."""
+    page.goto("/campaign/tokens")
+    page.get_by_label("Token name").fill(f"laptop {next(_numbers)}")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("alert")).to_contain_text("Copy this token now")
+
+
+def edit_row(page: Page, site: Site) -> Person:
+    """Swap a pledge row for its inline form (htmx); return whose pledge it is."""
+    person = site.person(f"Axel Accessible {next(_numbers)}")
+    page.goto(site.candidate_url(person))
+    row = pledge_row(page, person)
+    row.get_by_role("link", name=f"Edit {TITLE}").click()
+    expect(row.get_by_label("Answer")).to_be_focused()
+    expect_settled(row)
+    return person
+
+
+def edit_errors(page: Page, site: Site) -> None:
+    """Submit the edit page without evidence, so each message sits beside its field."""
+    person = site.person(f"Axel Accessible {next(_numbers)}")
+    page.goto(site.edit_url(person))
+    fill_pledge(page, status="Pledged", quote="", url="")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+
+
+def conflict_page(page: Page, site: Site) -> None:
+    """Submit the edit page after someone else saved: the 409 page with both versions."""
+    person = site.person(f"Axel Accessible {next(_numbers)}")
+    page.goto(site.edit_url(person))
+    site.answer(person, SLUG, PledgeStatus.PLEDGED, "Recorded by someone else.")
+    fill_pledge(page, status="Declined", quote="Mine.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Someone else saved")
+
+
+def conflict_row(page: Page, site: Site) -> None:
+    """Save an inline form after someone else saved: the row shows both versions."""
+    person = edit_row(page, site)
+    site.answer(person, SLUG, PledgeStatus.PLEDGED, "Recorded by someone else.")
+    row = pledge_row(page, person)
+    fill_pledge(row, status="Declined", quote="Mine.")
+    row.get_by_role("button", name="Save").click()
+    expect(row.get_by_role("alert")).to_contain_text("Someone else saved")
+    expect_settled(row)
+
+
+PAGES: dict[str, PageType] = {
+    "home": PageType(visit("/")),
+    "about": PageType(visit("/about")),
+    "recommendations": PageType(visit("/recommendations/")),
+    "recommendation": PageType(visit(f"/recommendations/{SLUG}")),
+    "authorities": PageType(visit("/authorities/")),
+    "authority": PageType(visit("/authorities/testshire-fictional")),
+    "candidates": PageType(visit("/candidates/")),
+    "candidate": PageType(visit(lambda site: site.candidate_url(site.people["morgan"]))),
+    "parties": PageType(visit("/parties/")),
+    "party": PageType(visit("/parties/fictional-party")),
+    "feeds": PageType(visit("/feeds/")),
+    "data": PageType(visit("/data")),
+    "history": PageType(visit(lambda site: f"/pledges/{site.pledges['morgan'].id}/history")),
+    "login": PageType(visit("/login")),
+    "not-found": PageType(visit("/no-such-page", status=404)),
+    "dashboard": PageType(visit("/campaign/"), role="campaigner"),
+    "uploads": PageType(visit("/campaign/uploads"), role="campaigner"),
+    "upload-preview": PageType(upload_preview, role="campaigner"),
+    "tokens": PageType(new_token, role="campaigner"),
+    "accounts": PageType(visit("/campaign/admin/users"), role="admin"),
+    "reword": PageType(visit(f"/campaign/admin/recommendations/{SLUG}"), role="admin"),
+    "candidate-signed-in": PageType(
+        visit(lambda site: site.candidate_url(site.people["morgan"])), role="campaigner"
+    ),
+    "edit-page": PageType(
+        visit(lambda site: site.edit_url(site.people["morgan"])), role="campaigner"
+    ),
+    "edit-errors": PageType(edit_errors, role="campaigner"),
+    "edit-row": PageType(edit_row, role="campaigner"),
+    "conflict-page": PageType(conflict_page, role="campaigner"),
+    "conflict-row": PageType(conflict_row, role="campaigner"),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_accessible_at_phone_and_desktop_widths(
+    name: str, site: Site, new_context: Callable[..., BrowserContext]
+) -> None:
+    kind = PAGES[name]
+    page = new_context(kind.role).new_page()
+    kind.open(page, site)
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        screenshot(page, name, size)
+        expect_accessible(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {size} width"
