@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from lxml import etree
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from tests.conftest import AuthActions
@@ -71,6 +72,21 @@ def test_the_timeline_counts_pledges_standing_each_week(client: FlaskClient, db:
     assert pledges_over_time(db)[-1][1] == 1
     points = soup(client.get("/")).select("svg#chart-timeline circle")
     assert [int(p["data-value"]) for p in points] == [c for _, c in pledges_over_time(db)]
+
+
+def test_the_timeline_puts_each_pledge_in_its_utc_week(db: Session) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))  # the server's zone must not count
+    person = candidate(db, "Midnight Person", council=fictional_council(db))
+    record(db, pledge_of(db, "pathways-to-support", person=person))
+    record(db, pledge_of(db, "listen-to-lived-experience", person=person))
+    first, second = db.exec(select(PledgeEvent).order_by(PledgeEvent.id)).all()
+    first.occurred_at = datetime(2024, 5, 5, 23, 30, tzinfo=UTC)  # a Sunday, late
+    second.occurred_at = datetime(2024, 5, 6, 0, 30, tzinfo=UTC)  # the Monday after
+    db.add_all([first, second])
+    db.flush()
+
+    assert pledges_over_time(db) == [(date(2024, 4, 29), 1), (date(2024, 5, 6), 2)]
 
 
 def test_the_parties_chart_matches_the_party_records(client: FlaskClient, db: Session) -> None:

@@ -176,10 +176,13 @@ class Ballot(SQLModel, table=True):
 class Candidacy(SQLModel, table=True):
     """A person standing on a ballot for a party, with the result once known."""
 
-    __table_args__ = (UniqueConstraint("person_id", "ballot_id"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "ballot_id"),
+        Index("ix_candidacy_person_party", "person_id", "party_id"),  # parties' candidates
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
     ballot_id: int = Field(foreign_key="ballot.id", index=True)
     party_id: int = Field(foreign_key="party.id", index=True)
     votes_cast: int | None = None
@@ -200,11 +203,15 @@ class Pledge(SQLModel, table=True):
         CheckConstraint(_in("status", PledgeStatus), name="status"),
         CheckConstraint(_in("delivery", Delivery), name="delivery"),
         Index("ix_pledge_status_recommendation", "status", "recommendation_id"),
+        # Covering indexes for the tallies by party and by recommendation: the counts are
+        # read from the index alone, never from the table.
+        Index("ix_pledge_person_status", "person_id", "status", "recommendation_id"),
+        Index("ix_pledge_recommendation_status", "recommendation_id", "status", "person_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="recommendation.id")
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
     authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
     status: str = Field(default=PledgeStatus.AWAITING.value, max_length=20)
     delivery: str = Field(default=Delivery.NOT_YET_RATED.value, max_length=20)
@@ -227,11 +234,15 @@ class EventKind(StrEnum):
 class PledgeEvent(SQLModel, table=True):
     """One change to a pledge, appended and never edited: history and feeds read these."""
 
-    __table_args__ = (CheckConstraint(_in("kind", EventKind), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(_in("kind", EventKind), name="kind"),
+        # Feeds find a scope's newest events from the index alone.
+        Index("ix_pledgeevent_pledge_time", "pledge_id", "occurred_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default=EventKind.CHANGE.value, max_length=20)
-    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    pledge_id: int = Field(foreign_key="pledge.id")
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     from_status: str | None = Field(default=None, max_length=20)

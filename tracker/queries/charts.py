@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import ColumnElement, case, func, literal_column
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from tracker.charts import BarRow
@@ -35,16 +38,18 @@ def answers_by_region(session: Session) -> list[BarRow]:
 
 
 def pledges_over_time(session: Session) -> list[tuple[date, int]]:
-    """Return how many pledges (full or partial) stood at the end of each week."""
-    stmt = select(PledgeEvent.occurred_at, PledgeEvent.from_status, PledgeEvent.to_status).order_by(
-        col(PledgeEvent.occurred_at)
-    )
+    """Return how many pledges (full or partial) stood at the end of each week.
+
+    The database adds up each day's changes: bringing every event back instead (150,000 at
+    national scale) took half a second of the home page's time.
+    """
+    step = _committed(PledgeEvent.to_status) - _committed(PledgeEvent.from_status)
+    day = _utc_day(session, col(PledgeEvent.occurred_at))
+    stmt = select(day, func.sum(step)).where(step != 0).group_by(day)
     changes: dict[date, int] = defaultdict(int)
-    for when, before, after in session.exec(stmt):
-        step = (after in COMMITTED) - (before in COMMITTED)
-        if step:
-            week = when.date() - timedelta(days=when.weekday())
-            changes[week] += step
+    for day_value, total in session.exec(stmt):
+        when = date.fromisoformat(str(day_value)[:10])
+        changes[when - timedelta(days=when.weekday())] += int(total)
     if not changes:
         return []
     weeks, total, week = [], 0, min(changes)
@@ -53,3 +58,15 @@ def pledges_over_time(session: Session) -> list[tuple[date, int]]:
         weeks.append((week, total))
         week += timedelta(days=7)
     return weeks
+
+
+def _committed(status: Any) -> ColumnElement[int]:
+    """Return 1 where a status column holds a full or partial pledge, else 0."""
+    return case((col(status).in_(COMMITTED), 1), else_=0)
+
+
+def _utc_day(session: Session, moment: Mapped[datetime]) -> ColumnElement[Any]:
+    """Return the UTC calendar day of a stored moment (SQLite stores UTC already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(literal_column("'UTC'"), moment))
+    return func.date(moment)
