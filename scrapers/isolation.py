@@ -86,8 +86,8 @@ def _run_child(
         os._exit(code)
 
 
-def _limit(timeout_s: float, memory_bytes: int) -> None:
-    """Cap the child's address space above what it inherited, and its CPU time as a backstop."""
+def cap_address_space(memory_bytes: int) -> None:
+    """Let this process map at most `memory_bytes` more than it has mapped now."""
     with open("/proc/self/statm") as statm:
         inherited = int(statm.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -95,6 +95,11 @@ def _limit(timeout_s: float, memory_bytes: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _limit(timeout_s: float, memory_bytes: int) -> None:
+    """Cap the child's address space above what it inherited, and its CPU time as a backstop."""
+    cap_address_space(memory_bytes)
     cpu = int(timeout_s) + 2
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     if cpu_hard == resource.RLIM_INFINITY or cpu < cpu_hard:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 MIN_SCORE = 0.5  # weaker proposals are not worth a campaigner's evening
 MAX_MATCHES = 500  # more than this from one document means the matcher misfired
 MAX_PASSAGE = 4000
+RECOMMENDATION_IDS = "tracker.recommendation_ids"  # the session.info key they are kept under
 
 
 class SanityError(ValueError):
@@ -98,6 +99,7 @@ def store_fetch(
         document.version += 1
         document.status = DocumentStatus.OK.value
         document.error = None
+        session.flush()  # a new document is inserted once, whole, and gets its id here
         session.add(
             DocumentVersion(
                 document_id=document.id or 0,
@@ -124,14 +126,16 @@ def store_failure(
 
 
 def _document(session: Session, authority_id: int, url: str) -> Document:
-    """Return the document stored under this URL for the authority, creating it."""
+    """Return the document stored under this URL for the authority, creating it.
+
+    A new one is not flushed yet, so it is inserted with everything the fetch says about it.
+    """
     key = url_hash(url)
     stmt = select(Document).where(Document.authority_id == authority_id, Document.url_hash == key)
     document = session.exec(stmt).first()
     if document is None:
         document = Document(authority_id=authority_id, url=url, url_hash=key)
         session.add(document)
-        session.flush()
     return document
 
 
@@ -168,11 +172,13 @@ def _reconcile(
     session: Session, document: Document, proposals: Sequence[Proposal], now: datetime
 ) -> tuple[list[Match], list[Match]]:
     """Bring the document's matches in line with the new version's proposals."""
-    recommendations = {r.slug: r.id for r in session.exec(select(Recommendation))}
-    existing = {
-        (m.recommendation_id, m.fingerprint): m
-        for m in session.exec(select(Match).where(Match.document_id == document.id))
-    }
+    recommendations = _recommendation_ids(session)
+    existing: dict[tuple[int | None, str], Match] = {}
+    if document.version > 1:  # a first version has no matches before it
+        existing = {
+            (m.recommendation_id, m.fingerprint): m
+            for m in session.exec(select(Match).where(Match.document_id == document.id))
+        }
     seen: set[tuple[int | None, str]] = set()
     proposed: list[Match] = []
     for proposal in sorted(proposals, key=lambda p: -p.score):
@@ -208,3 +214,12 @@ def _reconcile(
         match.withdrawn_in = document.version
     session.flush()
     return proposed, withdrawn
+
+
+def _recommendation_ids(session: Session) -> dict[str, int | None]:
+    """Return each recommendation's id by slug, read once per session (they never change)."""
+    ids: dict[str, int | None] | None = session.info.get(RECOMMENDATION_IDS)
+    if ids is None:
+        ids = {r.slug: r.id for r in session.exec(select(Recommendation))}
+        session.info[RECOMMENDATION_IDS] = ids
+    return ids

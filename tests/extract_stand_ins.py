@@ -1,0 +1,36 @@
+"""Stand-ins for the extraction function, run inside the extractor's helper processes.
+
+What each does depends on the body it is given, so one helper can be sent a good page,
+then a hostile one, then a good one again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from scrapers.extract import extract
+from scrapers.passages import ExtractedDocument, ExtractionError
+
+
+def hostile(body: bytes, content_type: str | None) -> ExtractedDocument:
+    """Hang, crash, hog memory, fail or refuse as the body says; else name this process."""
+    if body == b"hang":
+        time.sleep(3600)
+    elif body == b"crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif body == b"hog":
+        hoard = [bytearray(2**20) for _ in range(4096)]  # 4 GiB, far over any cap here
+        return extract(str(len(hoard)).encode(), "text/plain")
+    elif body == b"bug":
+        raise ValueError("a bug in a parser")
+    elif body == b"refuse":
+        raise ExtractionError("not a document we can read")
+    page = f"<html><body><p>Read by helper {os.getpid()}.</p></body></html>"
+    return extract(page.encode(), "text/html")
+
+
+def helper_of(document: ExtractedDocument) -> int:
+    """Return the process id a `hostile` page names."""
+    return int(document.text.split("helper ")[1].split(".")[0])
