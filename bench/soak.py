@@ -1,0 +1,361 @@
+"""Soak: the site under sustained load while a campaigner writes; nothing fails, nothing is lost.
+
+gunicorn serves the national-scale dataset with several sync workers, as in production;
+wrk walks every public page type, feed and download at 64 connections for 60 s, each
+connection starting at a different URL, while one writer records and changes fictional
+candidates' answers through the write API as fast as it is answered. Then it checks:
+
+- zero 5xx answers (counted by wrk's script), no failed request of any kind, and no error
+  or traceback in gunicorn's log;
+- zero lost writes: every write the API acknowledged has its event in the history, and
+  each pledge holds the last answer acknowledged for it;
+- memory flat: the server's resident memory (master and workers) in the second half of
+  the run grows at most GROWTH over its peak in the first half.
+
+`make soak` runs the full length; `tests/test_soak.py` runs the same checks for a few
+seconds on a small dataset in `make test`. Run: `python -m bench.soak`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+from sqlmodel import col, select
+
+from bench import load, make_dataset
+from bench.fiction import BENCH_EMAIL, FICTION
+from bench.output import say
+from bench.pages import pick_subjects, public_targets
+from bench.servers import Server, gunicorn, wait_idle
+from bench.writes import WriteApi
+from tracker.accounts import create_token, revoke_token, user_by_email
+from tracker.db import Database
+from tracker.models import Person, Pledge, PledgeEvent, Recommendation
+
+SCRIPT = Path(__file__).resolve().parent / "wrk" / "rotate.lua"
+SECONDS = 60
+CONNECTIONS = 64
+WORKERS = 4
+GROWTH = 0.10  # of the first half's peak resident memory, and at least MIN_GROWTH_MB
+MIN_GROWTH_MB = 8.0
+SAMPLE_S = 0.25
+WRITTEN_PEOPLE = 10
+STATUSES = ("pledged", "partial")
+
+
+@dataclass
+class Outcome:
+    """What one soak saw: the load, the writes and the server's memory."""
+
+    seconds: int
+    connections: int
+    urls: int
+    requests: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    server_errors: int = 0
+    other_errors: int = 0
+    acknowledged: int = 0
+    refused: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    memory_mb: list[float] = field(default_factory=list)
+    log_troubles: list[str] = field(default_factory=list)
+
+    @property
+    def first_half_mb(self) -> float:
+        """Return the peak resident memory over the first half of the samples."""
+        half = self.memory_mb[: max(1, len(self.memory_mb) // 2)]
+        return max(half, default=0.0)
+
+    @property
+    def second_half_mb(self) -> float:
+        """Return the peak resident memory over the second half of the samples."""
+        return max(self.memory_mb[len(self.memory_mb) // 2 :], default=0.0)
+
+    @property
+    def memory_flat(self) -> bool:
+        """Return whether memory stopped growing once warm (a leak keeps climbing)."""
+        allowed = max(self.first_half_mb * GROWTH, MIN_GROWTH_MB)
+        return self.second_half_mb <= self.first_half_mb + allowed
+
+    def problems(self) -> list[str]:
+        """Return every way the soak failed; empty when it passed."""
+        found = []
+        if not self.requests or not self.acknowledged:
+            found.append(f"too little happened: {self.requests} reads, {self.acknowledged} writes")
+        if self.server_errors:
+            found.append(f"{self.server_errors} answers were 5xx")
+        if self.other_errors:
+            found.append(f"{self.other_errors} requests failed (connect, read, timeout or 4xx)")
+        if self.refused:
+            found.append(f"{len(self.refused)} writes refused, first: {self.refused[0]}")
+        if self.lost:
+            found.append(f"{len(self.lost)} acknowledged writes lost, first: {self.lost[0]}")
+        if not self.memory_flat:
+            found.append(
+                f"memory grew from {self.first_half_mb:.0f} MB to {self.second_half_mb:.0f} MB"
+            )
+        if self.log_troubles:
+            found.append(f"gunicorn logged trouble: {self.log_troubles[0][:200]}")
+        return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Soak the site on the national dataset and print what happened."""
+    return _cli.main(args=list(argv) if argv is not None else None, standalone_mode=False) or 0
+
+
+@click.command()
+@click.option("--database-url", help="default: the SQLite dataset bench.make_dataset builds")
+@click.option("--seconds", default=SECONDS, show_default=True)
+@click.option("--connections", default=CONNECTIONS, show_default=True)
+@click.option("--workers", default=WORKERS, show_default=True)
+def _cli(database_url: str | None, seconds: int, connections: int, workers: int) -> int:
+    """Load every public URL while a writer records pledges; fail on any 5xx or lost write."""
+    url = database_url or make_dataset.default_url()
+    make_dataset.ensure(url)
+    load.describe_machine(url.split("@")[-1])
+    outcome = soak(url, seconds=seconds, connections=connections, workers=workers)
+    report(outcome)
+    return 1 if outcome.problems() else 0
+
+
+def soak(database_url: str, *, seconds: int, connections: int, workers: int) -> Outcome:
+    """Serve `database_url`, load it with wrk while one writer writes, then check the data."""
+    paths = [target.path for target in public_targets(pick_subjects(database_url))]
+    outcome = Outcome(seconds, connections, len(paths))
+    database = Database(database_url)
+    try:
+        with _token(database) as secret, gunicorn(database_url, workers=workers) as server:
+            wait_idle(server)
+            writer = _Writer(WriteApi(server.base_url, secret), _written_pairs(database))
+            _run_together(server, writer, paths, outcome)
+            outcome.log_troubles = server.troubles()
+        outcome.acknowledged = len(writer.quotes)
+        outcome.refused = writer.refused
+        outcome.lost = _lost(database, writer)
+    finally:
+        database.engine.dispose()
+    return outcome
+
+
+def _run_together(server: Server, writer: _Writer, paths: list[str], outcome: Outcome) -> None:
+    """Run wrk, the writer and the memory sampler together until wrk's time is up."""
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=writer.write_until, args=(stop,)),
+        threading.Thread(target=_sample_memory, args=(server.pid, outcome.memory_mb, stop)),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        figures = _wrk(server.base_url, paths, outcome.seconds, outcome.connections)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    outcome.requests = figures["requests"]
+    outcome.p50_ms = figures["p50_us"] / 1e3
+    outcome.p99_ms = figures["p99_us"] / 1e3
+    outcome.server_errors = figures["server_errors"] + writer.server_errors
+    failures = ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    outcome.other_errors = sum(figures[key] for key in failures) - figures["server_errors"]
+
+
+@contextmanager
+def _token(database: Database) -> Iterator[str]:
+    """Yield a new API token of the benchmark campaigner, revoked when the block ends."""
+    with database.session() as session:
+        user = user_by_email(session, BENCH_EMAIL)
+        if user is None:
+            raise SystemExit(f"{BENCH_EMAIL} is missing: build the dataset with bench.make_dataset")
+        token, secret = create_token(session, user, "soak writer")
+        session.commit()
+        token_id = token.id or 0
+    try:
+        yield secret
+    finally:
+        with database.session() as session:
+            owner = user_by_email(session, BENCH_EMAIL)
+            if owner is not None:
+                revoke_token(session, owner, token_id)
+                session.commit()
+
+
+def _written_pairs(database: Database) -> list[tuple[int, str, int | None]]:
+    """Return the (person, recommendation, pledge id if any) pairs the writer cycles through.
+
+    Only fictional candidates are written to, WRITTEN_PEOPLE of them, every recommendation.
+    """
+    with database.session() as session:
+        people = session.exec(
+            select(Person.id)
+            .where(col(Person.is_demo))
+            .order_by(col(Person.id))
+            .limit(WRITTEN_PEOPLE)
+        ).all()
+        recommendations = session.exec(
+            select(Recommendation.id, Recommendation.slug).order_by(col(Recommendation.position))
+        ).all()
+        existing = {
+            (pledge.person_id or 0, pledge.recommendation_id): pledge.id
+            for pledge in session.exec(select(Pledge).where(col(Pledge.person_id).in_(people)))
+        }
+    return [
+        (person or 0, slug, existing.get((person or 0, rec_id or 0)))
+        for person in people
+        for rec_id, slug in recommendations
+    ]
+
+
+class _Writer:
+    """A campaigner's script: records and changes answers in turn, as fast as answered."""
+
+    def __init__(self, api: WriteApi, pairs: list[tuple[int, str, int | None]]) -> None:
+        self.api = api
+        self.pairs = pairs
+        self.quotes: list[str] = []  # every quote the API acknowledged, in order
+        self.latest: dict[int, str] = {}  # pledge id -> the last quote acknowledged for it
+        self.refused: list[str] = []
+        self.server_errors = 0
+
+    def write_until(self, stop: threading.Event) -> None:
+        """Cycle through the pairs, one write at a time, until `stop` is set."""
+        pledge_ids = {(person, slug): pledge for person, slug, pledge in self.pairs}
+        number = 0
+        while not stop.is_set():
+            person, slug, _ = self.pairs[number % len(self.pairs)]
+            status = STATUSES[(number // len(self.pairs)) % len(STATUSES)]
+            quote = f"{FICTION} Soak write {number}."
+            number += 1
+            try:
+                pledge = pledge_ids[person, slug]
+                if pledge is None:
+                    pledge = self.api.create(person, slug, status, quote)
+                    pledge_ids[person, slug] = pledge
+                else:
+                    self.api.change(pledge, status, quote)
+            except urllib.error.HTTPError as error:
+                self.server_errors += error.code >= 500
+                self.refused.append(f"write {number - 1}: HTTP {error.code} {error.read()[:200]!r}")
+                continue
+            except OSError as error:
+                self.refused.append(f"write {number - 1}: {error}")
+                continue
+            self.quotes.append(quote)
+            self.latest[pledge] = quote
+
+
+def _wrk(base_url: str, paths: list[str], seconds: int, connections: int) -> dict[str, int]:
+    """Run wrk over every path at once and return the figures its script prints."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+    argv = [
+        load.wrk_path(),
+        f"-t{load.THREADS}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(SCRIPT),
+        base_url,
+    ]
+    try:
+        done = subprocess.run(  # noqa: S603 - wrk, against our own loopback server
+            argv,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "WRK_PATHS": listing.name},
+            check=True,
+        )
+    finally:
+        os.unlink(listing.name)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
+    figures: dict[str, int] = json.loads(line)
+    return figures
+
+
+def _sample_memory(pid: int, samples: list[float], stop: threading.Event) -> None:
+    """Append the server's resident memory in MB every SAMPLE_S until `stop` is set."""
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+    while not stop.wait(SAMPLE_S):
+        samples.append(sum(_resident_pages(pid)) * page_mb)
+
+
+def _resident_pages(group: int) -> Iterator[int]:
+    """Yield the resident pages of every process in the process group `group`."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:
+                yield int((stat.parent / "statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended between listing and reading
+
+
+def _lost(database: Database, writer: _Writer) -> list[str]:
+    """Return each acknowledged write the database does not hold."""
+    lost = []
+    with database.session() as session:
+        recorded: set[str] = set()
+        for start in range(0, len(writer.quotes), 500):
+            chunk = writer.quotes[start : start + 500]
+            found = session.exec(select(PledgeEvent.quote).where(col(PledgeEvent.quote).in_(chunk)))
+            recorded.update(quote for quote in found if quote)
+        lost += [f"no event for {quote!r}" for quote in writer.quotes if quote not in recorded]
+        held = dict(
+            session.exec(
+                select(Pledge.id, Pledge.quote).where(col(Pledge.id).in_(list(writer.latest)))
+            ).all()
+        )
+        lost += [
+            f"pledge {pledge} holds {held.get(pledge)!r}, not the acknowledged {quote!r}"
+            for pledge, quote in writer.latest.items()
+            if held.get(pledge) != quote
+        ]
+    return lost
+
+
+def report(outcome: Outcome) -> None:
+    """Print the soak's figures and its verdict."""
+    rate = outcome.requests / outcome.seconds if outcome.seconds else 0.0
+    growth = outcome.second_half_mb - outcome.first_half_mb
+    say(
+        f"soak: {outcome.seconds} s, {outcome.connections} connections over {outcome.urls} "
+        "public URLs, one writer on the write API"
+    )
+    say(
+        f"{'reads answered':<24} {outcome.requests:,} ({rate:,.0f}/s), "
+        f"p50 {outcome.p50_ms:.1f} ms, p99 {outcome.p99_ms:.1f} ms"
+    )
+    say(f"{'5xx answers':<24} {outcome.server_errors}")
+    say(f"{'other failed requests':<24} {outcome.other_errors}")
+    say(
+        f"{'writes acknowledged':<24} {outcome.acknowledged:,} "
+        f"({outcome.acknowledged / max(outcome.seconds, 1):,.1f}/s), refused {len(outcome.refused)}"
+    )
+    say(f"{'acknowledged but lost':<24} {len(outcome.lost)}")
+    say(
+        f"{'server memory':<24} peak {outcome.first_half_mb:.0f} MB in the first half, "
+        f"{outcome.second_half_mb:.0f} MB in the second ({growth:+.0f} MB): "
+        f"{'flat' if outcome.memory_flat else 'GROWING'}"
+    )
+    say(f"{'gunicorn log':<24} {'clean' if not outcome.log_troubles else outcome.log_troubles[0]}")
+    problems = outcome.problems()
+    say(f"soak: {'PASS' if not problems else 'FAIL: ' + '; '.join(problems)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
