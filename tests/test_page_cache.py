@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
@@ -109,8 +111,45 @@ def test_a_download_dropped_midway_is_not_kept(app: Flask, client: FlaskClient) 
 def test_the_cache_keeps_to_its_byte_budget() -> None:
     cache = PageCache(max_bytes=100)
     for n in range(5):
-        cache.put(f"page-{n}", Entry(b"x" * 30, 200, [], f"e{n}"))
+        cache.put(f"page-{n}", Entry(1, b"x" * 30, 200, [], f"e{n}"))
     assert cache.size == 90
-    assert cache.get("page-0") is None and cache.get("page-1") is None
-    cache.put("page-2", Entry(b"y" * 10, 200, [], "e2"))  # replacing frees the old body
-    assert cache.size == 70 and cache.get("page-4") is not None
+    assert cache.get("page-0", 1) is None and cache.get("page-1", 1) is None
+    cache.put("page-2", Entry(1, b"y" * 10, 200, [], "e2"))  # replacing frees the old body
+    assert cache.size == 70 and cache.get("page-4", 1) is not None
+    cache.put("page-3", Entry(1, b"z" * 10, 200, [], "e3", gzipped=b"g" * 5))
+    assert cache.size == 55  # the gzipped copy counts too
+
+
+def test_a_page_drawn_before_the_latest_write_is_dropped() -> None:
+    cache = PageCache()
+    cache.put("page", Entry(1, b"x" * 30, 200, [], "e1"))
+    assert cache.get("page", 2) is None
+    assert cache.size == 0
+    assert cache.get("page", 1) is None  # gone for good, not kept for an older version
+
+
+def test_text_comes_from_the_cache_gzipped_to_clients_that_accept_it(
+    client: FlaskClient,
+) -> None:
+    url = "/authorities/?nation=Wales"
+    drawn = client.get(url)
+    assert "Accept-Encoding" in drawn.headers["Vary"]
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == drawn.data
+    assert len(zipped.data) < len(drawn.data) / 3
+    assert zipped.headers["ETag"] != drawn.headers["ETag"]
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert "Content-Encoding" not in client.get(url).headers  # identity when not asked
+    same = {"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    unchanged = client.get(url, headers=same)
+    assert unchanged.status_code == 304 and unchanged.headers["ETag"] == zipped.headers["ETag"]
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.data == drawn.data
+
+
+def test_small_answers_are_not_gzipped(client: FlaskClient) -> None:
+    url = "/api/v1/pledges?status=broken&limit=1"
+    client.get(url)
+    again = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert len(again.data) < 1024 and "Content-Encoding" not in again.headers

@@ -8,10 +8,16 @@ Any committed write bumps the version, so the next request draws the page afresh
 never stale. Signed-in campaigners, and pages that write to the session (forms with CSRF
 tokens, flashed messages), are never cached. Streamed downloads are kept as they are sent,
 so the first download still streams and the next is served from memory.
+
+Text that is kept is also compressed once, when it is kept, and sent gzipped to clients
+that accept it: pages and feeds shrink five to ten times, for no work per request. A page
+drawn before the latest write is replaced by its new drawing, so the cache holds at most
+one copy of each address.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from collections import OrderedDict
@@ -19,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
-from werkzeug.http import is_resource_modified
+from werkzeug.http import is_resource_modified, quote_etag
 
 from tracker.db import database
 from tracker.extensions import htmx
@@ -54,16 +60,32 @@ REPEATED_ON_304 = frozenset(
 )
 MAX_BYTES = 64 * 1024 * 1024  # per worker
 MAX_BODY = 4 * 1024 * 1024  # a larger page or download is drawn every time
+COMPRESSIBLE: tuple[str, ...] = (
+    "text/",
+    "application/json",
+    "application/problem+json",
+    "image/svg+xml",
+)
+COMPRESSIBLE += ("application/atom+xml", "application/rss+xml", "application/xml")
+MIN_GZIP = 1024  # below this, a body fits a packet or two anyway
+GZIP_SUFFIX = "-gzip"  # the gzipped answer is another representation: another entity tag
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A drawn page: its bytes, status, headers and entity tag."""
+    """A page drawn at a data version: its bytes (and gzipped), status, headers, entity tag."""
 
+    version: int
     body: bytes
     status: int
     headers: list[tuple[str, str]]
     etag: str
+    gzipped: bytes | None = None
+
+    @property
+    def size(self) -> int:
+        """Return the bytes this entry holds."""
+        return len(self.body) + len(self.gzipped or b"")
 
 
 class PageCache:
@@ -75,12 +97,20 @@ class PageCache:
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Entry | None:
-        """Return the page stored under `key`, marking it recently used."""
+    def get(self, key: str, version: int) -> Entry | None:
+        """Return the page stored under `key` if drawn at `version`, marking it recently used.
+
+        A page drawn at another version can never be sent again, so it is dropped.
+        """
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
+            if entry is None:
+                return None
+            if entry.version != version:
+                del self._entries[key]
+                self.size -= entry.size
+                return None
+            self._entries.move_to_end(key)
             return entry
 
     def clear(self) -> None:
@@ -93,12 +123,12 @@ class PageCache:
         """Store a page, forgetting the least recently used until it fits the budget."""
         with self._lock:
             replaced = self._entries.pop(key, None)
-            self.size -= len(replaced.body) if replaced else 0
+            self.size -= replaced.size if replaced else 0
             self._entries[key] = entry
-            self.size += len(entry.body)
+            self.size += entry.size
             while self.size > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= dropped.size
 
 
 def init_app(app: Flask) -> None:
@@ -120,35 +150,46 @@ def _from_cache() -> Response | None:
     if not _cacheable_request():
         return None
     version = committed_version(database())
-    key = f"{version}\x1f{request.host}\x1f{request.full_path}\x1f{bool(htmx)}"
-    g.page_cache_key = key
-    entry = _cache().get(key)
+    key = f"{request.host}\x1f{request.full_path}\x1f{bool(htmx)}"
+    entry = _cache().get(key, version)
     if entry is None:
+        g.page_cache_key = (key, version)  # drawn now, kept once drawn
         return None
-    last_modified = next((v for k, v in entry.headers if k.lower() == "last-modified"), None)
-    if not is_resource_modified(request.environ, etag=entry.etag, last_modified=last_modified):
-        kept = [(k, v) for k, v in entry.headers if k.lower() in REPEATED_ON_304]
+    encodings = request.accept_encodings  # absent, it would accept anything: send identity
+    zipped = entry.gzipped is not None and encodings.provided and encodings["gzip"] > 0
+    etag = entry.etag + GZIP_SUFFIX if zipped else entry.etag
+    headers = [(k, v) for k, v in entry.headers if k.lower() not in ("etag", "content-length")]
+    headers.append(("ETag", quote_etag(etag)))
+    last_modified = next((v for k, v in headers if k.lower() == "last-modified"), None)
+    if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        kept = [(k, v) for k, v in headers if k.lower() in REPEATED_ON_304]
         return Response(status=304, headers=kept)
-    return Response(entry.body, status=entry.status, headers=entry.headers)
+    if zipped:
+        headers.append(("Content-Encoding", "gzip"))
+        return Response(entry.gzipped, status=entry.status, headers=headers)
+    return Response(entry.body, status=entry.status, headers=headers)
 
 
 def _remember(response: Response) -> Response:
     """Store a freshly drawn public page, and tell browsers to revalidate it."""
-    key = g.pop("page_cache_key", None)
-    if key is None or response.status_code != 200 or response.direct_passthrough:
+    drawn = g.pop("page_cache_key", None)
+    if drawn is None or response.status_code != 200 or response.direct_passthrough:
         return response
+    key, version = drawn
     # Reading an empty session is the same for every visitor without one; writing to it
     # (a CSRF token, a flashed message) makes the page theirs alone.
     if session.modified or "Set-Cookie" in response.headers:
         return response
     if not response.get_etag()[0]:
-        response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
-    _revalidate(response)
+        response.set_etag(hashlib.sha256(f"{version}{key}".encode()).hexdigest()[:32])
+    compressible = (response.mimetype or "").startswith(COMPRESSIBLE)
+    _revalidate(response, compressible)
     cache, etag = _cache(), response.get_etag()[0] or ""
     headers, status = list(response.headers.items()), response.status_code
 
     def keep(body: bytes) -> None:
-        cache.put(key, Entry(body, status, headers, etag))
+        zipped = gzip.compress(body, mtime=0) if compressible and len(body) >= MIN_GZIP else None
+        cache.put(key, Entry(version, body, status, headers, etag, zipped))
 
     if response.is_streamed:
         response.response = _recorded(response.iter_encoded(), keep)
@@ -177,11 +218,13 @@ def _recorded(chunks: Iterable[bytes], keep: Callable[[bytes], None]) -> Iterato
         keep(b"".join(kept))
 
 
-def _revalidate(response: Response) -> None:
+def _revalidate(response: Response, compressible: bool) -> None:
     """Let browsers keep the page, but ask every time whether it is still current."""
     if not response.cache_control.max_age:
         response.cache_control.no_cache = True
     response.vary.add("Cookie")
+    if compressible:
+        response.vary.add("Accept-Encoding")  # it may be sent gzipped, from the cache
 
 
 def _cache() -> PageCache:
