@@ -259,8 +259,20 @@ def run_crawl(crawl: Crawl, port: int) -> dict[str, Any]:
         "outcomes": dict(summary.outcomes),
         "proposed": summary.proposed,
         "problems": summary.problems[:3],
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": _peak_rss_mb(),
     }
+
+
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory since it started, in MB.
+
+    Not getrusage's ru_maxrss: Linux carries that across exec from the parent, so a crawl
+    started by a big `python -m bench` would report the parent's peak, not its own.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _cpu_seconds() -> float:

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
-
-from flask import Flask
-from sqlalchemy import event
+from collections.abc import Sequence
 
 from bench import make_dataset
 from bench.output import say
 from bench.pages import pick_subjects, public_targets
 from bench.servers import ROOT
+from tests.sql import counted_queries
 from tracker import create_app
 from tracker.db import EXTENSION
 
@@ -36,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         headers = {}
         if target.conditional:
             headers["If-None-Match"] = client.get(target.path).headers.get("ETag", "")
-        with _selects(app) as statements:
+        with counted_queries(app) as statements:
             response = client.get(target.path, headers=headers)
             response.get_data()
         say(f"{target.name:<26} {len(statements):>7}  {target.path} ({response.status_code})")
@@ -60,23 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     last = test.stdout.strip().splitlines()[-1:] or ["(no output)"]
     say(f"tests/test_query_counts.py (N vs 3N rows, bounded): {last[0]}")
     return test.returncode
-
-
-@contextmanager
-def _selects(app: Flask) -> Iterator[list[str]]:
-    """Collect the SELECT statements run inside the block."""
-    statements: list[str] = []
-    engine = app.extensions[EXTENSION].engine
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 if __name__ == "__main__":

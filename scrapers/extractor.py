@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 from scrapers.extract import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S, extract
 from scrapers.isolation import cap_address_space
@@ -41,7 +41,26 @@ class Extracts(Protocol):
         ...
 
 
-class Extractor:
+class _Closes:
+    """A context manager that closes what it manages when the block ends."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop whatever is running."""
+        raise NotImplementedError
+
+
+class Extractor(_Closes):
     """A helper process that extracts one document at a time; safe to share between threads.
 
     `read` is the extraction itself, named by reference so the helper can import it (tests
@@ -62,17 +81,6 @@ class Extractor:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._served = 0
-
-    def __enter__(self) -> Extractor:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
         """Extract in the helper; raise ExtractionError if the document cannot be read."""
@@ -140,7 +148,7 @@ class Extractor:
             self._process = None
 
 
-class ExtractorPool:
+class ExtractorPool(_Closes):
     """Several helpers, so documents are extracted on every core at once.
 
     A scrape's fetch threads each hand their document to whichever helper is free; one
@@ -160,17 +168,6 @@ class ExtractorPool:
         self._free: queue.SimpleQueue[Extractor] = queue.SimpleQueue()
         for helper in self._helpers:
             self._free.put(helper)
-
-    def __enter__(self) -> ExtractorPool:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
         """Extract in the next free helper, waiting for one if all are busy."""
