@@ -95,6 +95,35 @@ def test_post_creates_a_pledge_and_patch_changes_it(
     ]
 
 
+def test_a_pledge_read_gzipped_can_be_changed_with_its_etag(
+    client: FlaskClient, db: Session, token: str, person: Person
+) -> None:
+    long_quote = "We will fund the partnership's coordinator, in full. " * 40  # over 1 KB
+    created = client.post(
+        "/api/v1/pledges",
+        headers=bearer(token),
+        json={
+            "recommendation": "pathways-to-support",
+            "person_id": person.id,
+            "status": "pledged",
+            "quote": long_quote,
+        },
+    )
+    url = created.headers["Location"]
+    gzip_please = {"Accept-Encoding": "gzip"}
+    client.get(url, headers=gzip_please)  # drawn and kept
+    read = client.get(url, headers=gzip_please)  # sent from the cache, gzipped
+    assert read.headers["Content-Encoding"] == "gzip" and read.headers["ETag"] == '"1-gzip"'
+    changed = client.patch(
+        url, headers=bearer(token, **{"If-Match": read.headers["ETag"]}), json={"note": "ok"}
+    )
+    assert changed.status_code == 200 and changed.json["version"] == 2
+    stale = client.patch(
+        url, headers=bearer(token, **{"If-Match": read.headers["ETag"]}), json={"note": "no"}
+    )
+    assert stale.status_code == 412
+
+
 def test_authorities_are_named_by_gss_code(client: FlaskClient, db: Session, token: str) -> None:
     council = fictional_council(db)
     council.gss_code = GSS_SHAPED
