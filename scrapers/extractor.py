@@ -30,6 +30,8 @@ from scrapers.passages import ExtractedDocument, ExtractionError
 logger = logging.getLogger(__name__)
 WARM_UP_PAGE = b"<html><head><title>Warm-up</title></head><body><p>Text.</p></body></html>"
 DOCUMENTS_PER_HELPER = 500
+START_TIMEOUT_S = 60.0  # a helper imports the parsers and warms them up first
+READY = "ready"
 Reader = Callable[[bytes, "str | None"], ExtractedDocument]
 
 
@@ -126,6 +128,9 @@ class Extractor(_Closes):
             child.close()
             self._conn = parent
             self._served = 0
+            if not _ready(parent):  # a document's deadline starts once its helper is up
+                self._stop(kill=True)
+                raise ExtractionError("the extractor could not start")
         return self._conn
 
     def _stop(self, *, kill: bool = False) -> None:
@@ -183,6 +188,14 @@ class ExtractorPool(_Closes):
             helper.close()
 
 
+def _ready(conn: Connection) -> bool:
+    """Wait for a new helper to say it has started, warmed up and capped its memory."""
+    try:
+        return conn.poll(START_TIMEOUT_S) and conn.recv() == READY
+    except (EOFError, OSError):
+        return False
+
+
 def _serve(conn: Connection, memory_bytes: int, read: Reader) -> None:
     """Answer extraction requests until told to stop (None), the parent goes, or a failure.
 
@@ -190,28 +203,31 @@ def _serve(conn: Connection, memory_bytes: int, read: Reader) -> None:
     """
     _warm_up(read)
     cap_address_space(memory_bytes)
+    conn.send(READY)
     while True:
+        answer: tuple[bool, ExtractedDocument | str, bool]
         try:
-            request = conn.recv()
+            request = conn.recv()  # a body too big for the cap fails here, as out of memory
+            if request is None:
+                return
+            body, content_type = request
+            answer = (True, read(body, content_type), True)
         except EOFError:
             return
-        if request is None:
-            return
-        body, content_type = request
-        try:
-            conn.send((True, read(body, content_type), True))
         except ExtractionError as exc:
-            conn.send((False, str(exc), True))
+            answer = (False, str(exc), True)
         except MemoryError:
-            conn.send(
-                (False, f"extraction ran out of memory (limit {memory_bytes // 2**20} MiB)", False)
+            answer = (
+                False,
+                f"extraction ran out of memory (limit {memory_bytes // 2**20} MiB)",
+                False,
             )
-            return
         except RecursionError:
-            conn.send((False, "the document is nested too deeply to read", False))
-            return
+            answer = (False, "the document is nested too deeply to read", False)
         except Exception as exc:  # any failure must reach the parent as a message
-            conn.send((False, f"the extractor failed unexpectedly ({type(exc).__name__})", False))
+            answer = (False, f"the extractor failed unexpectedly ({type(exc).__name__})", False)
+        conn.send(answer)
+        if not answer[2]:
             return
 
 

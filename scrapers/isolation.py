@@ -38,8 +38,13 @@ def run_isolated(task: Callable[[], bytes], *, timeout_s: float, memory_bytes: i
     """
     try:
         read_fd, write_fd = os.pipe()
+    except OSError as exc:
+        raise ExtractionError(f"could not start the extractor ({exc})") from exc
+    try:
         pid = os.fork()
     except OSError as exc:
+        os.close(read_fd)
+        os.close(write_fd)
         raise ExtractionError(f"could not start the extractor ({exc})") from exc
     if pid == 0:
         os.close(read_fd)

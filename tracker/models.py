@@ -236,7 +236,7 @@ class PledgeEvent(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint(_in("kind", EventKind), name="kind"),
-        # Feeds find a scope's newest events from the index alone.
+        # Feeds find and order a scope's events by pledge and time from this index.
         Index("ix_pledgeevent_pledge_time", "pledge_id", "occurred_at"),
     )
 

@@ -192,7 +192,11 @@ def _remember(response: Response) -> Response:
         cache.put(key, Entry(version, body, status, headers, etag, zipped))
 
     if response.is_streamed:
+        original = response.response
         response.response = _recorded(response.iter_encoded(), keep)
+        close = getattr(original, "close", None)
+        if close is not None:  # ends the generator (and its connection) even for HEAD
+            response.call_on_close(close)
     elif len(body := response.get_data()) <= MAX_BODY:
         keep(body)
     return response
