@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import urllib.error
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from bench.fiction import BENCH_EMAIL, FICTION
 from bench.output import say
 from bench.pages import pick_subjects, public_targets
 from bench.servers import Server, gunicorn, wait_idle
-from bench.writes import WriteApi
+from bench.writes import WriteApi, WriteFailed
 from tracker.accounts import create_token, revoke_token, user_by_email
 from tracker.db import Database
 from tracker.models import Person, Pledge, PledgeEvent, Recommendation
@@ -233,11 +234,12 @@ class _Writer:
     def write_until(self, stop: threading.Event) -> None:
         """Cycle through the pairs, one write at a time, until `stop` is set."""
         pledge_ids = {(person, slug): pledge for person, slug, pledge in self.pairs}
+        run = uuid.uuid4().hex[:12]  # so writes of an earlier soak on the same data never count
         number = 0
         while not stop.is_set():
             person, slug, _ = self.pairs[number % len(self.pairs)]
             status = STATUSES[(number // len(self.pairs)) % len(STATUSES)]
-            quote = f"{FICTION} Soak write {number}."
+            quote = f"{FICTION} Soak {run} write {number}."
             number += 1
             try:
                 pledge = pledge_ids[person, slug]
@@ -247,14 +249,21 @@ class _Writer:
                 else:
                     self.api.change(pledge, status, quote)
             except urllib.error.HTTPError as error:
-                self.server_errors += error.code >= 500
-                self.refused.append(f"write {number - 1}: HTTP {error.code} {error.read()[:200]!r}")
+                self._refused(number - 1, error.code, repr(error.read()[:200]))
                 continue
-            except OSError as error:
-                self.refused.append(f"write {number - 1}: {error}")
+            except WriteFailed as error:
+                self._refused(number - 1, error.status, str(error))
+                continue
+            except Exception as error:  # noqa: BLE001 - any failure is a refused write, reported
+                self.refused.append(f"write {number - 1}: {type(error).__name__}: {error}")
                 continue
             self.quotes.append(quote)
             self.latest[pledge] = quote
+
+    def _refused(self, number: int, status: int, detail: str) -> None:
+        """Note a write the server refused, counting it as a 5xx when it was one."""
+        self.server_errors += status >= 500
+        self.refused.append(f"write {number}: HTTP {status} {detail}")
 
 
 def _wrk(base_url: str, paths: list[str], seconds: int, connections: int) -> dict[str, int]:

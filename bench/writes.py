@@ -81,7 +81,15 @@ def _subject(session: Session) -> tuple[Person, str, int | None]:
     for rec in recs:
         if rec.id not in mine:
             return person, rec.slug, None
-    return person, recs[0].slug, mine[recs[0].id]
+    return person, recs[0].slug, mine[recs[0].id or 0]
+
+
+class WriteFailed(Exception):
+    """A write (or the read before it) was answered with an error status."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
 
 
 class WriteApi:
@@ -105,8 +113,10 @@ class WriteApi:
 
     def change(self, pledge_id: int, status: str, quote: str) -> None:
         """PATCH a pledge at the version it now has."""
-        _, headers, _ = load.fetch(f"{self.base}/pledges/{pledge_id}")
-        headers = {**self.auth, "If-Match": headers["ETag"]}
+        answered, read, content = load.fetch(f"{self.base}/pledges/{pledge_id}")
+        if answered != 200:
+            raise WriteFailed(answered, f"reading pledge {pledge_id}: {content[:200]!r}")
+        headers = {**self.auth, "If-Match": read["ETag"]}
         body = json.dumps({"status": status, "quote": quote})
         load.send("PATCH", f"{self.base}/pledges/{pledge_id}", headers, body)
 

@@ -1,6 +1,7 @@
--- Used by bench/soak.py: each connection walks the paths listed (one per line) in the file
--- named by WRK_PATHS, starting at a different place, and the run ends by printing wrk's
--- figures and the count of 5xx answers as one JSON line.
+-- Used by bench/soak.py: each wrk thread walks the paths listed (one per line) in the file
+-- named by WRK_PATHS, the threads starting at different places; every other request asks
+-- for gzip, as browsers and feed readers do. The run ends by printing wrk's figures and
+-- the count of 5xx answers as one JSON line.
 local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do
   if line ~= "" then paths[#paths + 1] = line end
@@ -20,9 +21,12 @@ init = function()
   server_errors = 0
 end
 
+local plain = {}
+local zipped = { ["Accept-Encoding"] = "gzip" }
+
 request = function()
   position = position % #paths + 1
-  return wrk.format("GET", paths[position])
+  return wrk.format("GET", paths[position], position % 2 == 0 and zipped or plain)
 end
 
 response = function(status)
