@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from tracker.charts import BarRow
-from tracker.models import Authority, Pledge, PledgeEvent, PledgeStatus
-from tracker.queries.pledges import recommendations
+from tracker.models import Authority, PledgeEvent, PledgeStatus
+from tracker.queries.pledges import recommendations, statuses_by_authority
 from tracker.responsibilities import applicable_ids, responsibility_table
 
 COMMITTED = (PledgeStatus.PLEDGED.value, PledgeStatus.PARTIAL.value)
@@ -21,19 +21,14 @@ COMMITTED = (PledgeStatus.PLEDGED.value, PledgeStatus.PARTIAL.value)
 def answers_by_region(session: Session) -> list[BarRow]:
     """Count authorities' own answers on what they can deliver, per region (or nation)."""
     recs, table = recommendations(session), responsibility_table(session)
-    said: dict[int, dict[int, str]] = defaultdict(dict)
-    stmt = select(Pledge.authority_id, Pledge.recommendation_id, Pledge.status).where(
-        col(Pledge.authority_id).is_not(None)
-    )
-    for authority_id, rec_id, status in session.exec(stmt):
-        said[authority_id or 0][rec_id] = status
+    councils = list(session.exec(select(Authority).where(col(Authority.kind) != "PFA")))
+    said = statuses_by_authority(session, [council.id or 0 for council in councils])
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PledgeStatus, 0))
-    councils = select(Authority).where(col(Authority.kind) != "PFA")
-    for authority in session.exec(councils):
+    for authority in councils:
         where = authority.region or authority.nation
         for rec_id in applicable_ids(authority, recs, table):
-            status = said[authority.id or 0].get(rec_id, PledgeStatus.AWAITING.value)
-            counts[where][PledgeStatus(status)] += 1
+            pledge = said[authority.id or 0].get(rec_id)
+            counts[where][PledgeStatus(pledge.status if pledge else PledgeStatus.AWAITING)] += 1
     return [BarRow(region, counts[region]) for region in sorted(counts)]
 
 

@@ -21,13 +21,12 @@ from tracker.models import (
     Authority,
     Document,
     Match,
-    Pledge,
     PledgeEvent,
     PledgeStatus,
     Recommendation,
     ReviewStatus,
 )
-from tracker.queries.pledges import recommendations
+from tracker.queries.pledges import recommendations, statuses_by_authority
 from tracker.responsibilities import Table, applicable_ids, responsibility_table
 
 SORTS = ("score", "evidence", "name")
@@ -59,7 +58,7 @@ def scorecards(
     if region:
         stmt = stmt.where(Authority.region == region)
     found = list(session.exec(stmt))
-    cards = _cards(session, found, recommendations(session), responsibility_table(session))
+    cards = scorecards_of(session, found, recommendations(session), responsibility_table(session))
     if sort == "name":
         return sorted(cards, key=lambda c: c.authority.name)
     if sort == "evidence":
@@ -70,20 +69,15 @@ def scorecards(
 def scorecard(session: Session, authority: Authority) -> Scorecard:
     """Return one authority's scorecard."""
     table = responsibility_table(session)
-    return _cards(session, [authority], recommendations(session), table)[0]
+    return scorecards_of(session, [authority], recommendations(session), table)[0]
 
 
-def _cards(
+def scorecards_of(
     session: Session, found: list[Authority], recs: list[Recommendation], table: Table
 ) -> list[Scorecard]:
     """Count pledges and accepted evidence for the authorities, two queries in all."""
-    ids = [a.id for a in found]
-    answers: dict[int, dict[int, str]] = defaultdict(dict)
-    pledges = select(Pledge.authority_id, Pledge.recommendation_id, Pledge.status).where(
-        col(Pledge.authority_id).in_(ids)
-    )
-    for authority_id, rec_id, status in session.exec(pledges):
-        answers[authority_id or 0][rec_id] = status
+    ids = [a.id or 0 for a in found]
+    answers = statuses_by_authority(session, ids)
     evidence: dict[int, set[int]] = defaultdict(set)
     accepted = (
         select(Document.authority_id, Match.recommendation_id)
@@ -99,7 +93,7 @@ def _cards(
     cards = []
     for authority in found:
         mine = applicable_ids(authority, recs, table)
-        said = answers[authority.id or 0]
+        said = {rec: pledge.status for rec, pledge in answers[authority.id or 0].items()}
         cards.append(
             Scorecard(
                 authority=authority,

@@ -84,7 +84,7 @@ def detail(slug: str) -> str:
         page_url=page,
         badge_url=url_for("badges.authority", slug=authority.slug, _external=True),
         candidacies=candidacies,
-        recommendations=recommendations(session),
+        recommendations=recs,
         statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),
         documents=documents_of(session, authority.id or 0),
         # Only campaigners see the form: building it would give the public a session.

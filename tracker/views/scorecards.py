@@ -7,9 +7,14 @@ from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.exports import Column
-from tracker.queries.authorities import authority_by_slug, filter_choices, neighbours
-from tracker.queries.pledges import pledges_of_subject, recommendations
-from tracker.queries.scorecards import SORTS, data_as_of, scorecard, scorecards
+from tracker.queries.authorities import (
+    FilterChoices,
+    authority_by_slug,
+    filter_choices,
+    neighbours,
+)
+from tracker.queries.pledges import recommendations, statuses_by_authority
+from tracker.queries.scorecards import SORTS, data_as_of, scorecards, scorecards_of
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.downloads import csv_attachment
 from tracker.views.render import unknown
@@ -35,14 +40,15 @@ COLUMNS = [
 def index() -> str:
     """Rank the authorities of one type, optionally within a region, by their scorecards."""
     session = get_session()
-    kind, region, sort = _arguments()
+    choices = filter_choices(session)
+    kind, region, sort = _arguments(choices)
     return render_template(
         "scorecards/index.html",
         cards=scorecards(session, kind=kind, region=region, sort=sort),
         kind=kind,
         region=region,
         sort=sort,
-        choices=filter_choices(session),
+        choices=choices,
         as_of=data_as_of(session),
     )
 
@@ -50,8 +56,9 @@ def index() -> str:
 @bp.get("/scorecards.csv")
 def download() -> Response:
     """Download the league table the page shows, with the same filters."""
-    kind, region, sort = _arguments()
-    cards = scorecards(get_session(), kind=kind, region=region, sort=sort)
+    session = get_session()
+    kind, region, sort = _arguments(filter_choices(session))
+    cards = scorecards(session, kind=kind, region=region, sort=sort)
     rows = (
         {
             "rank": rank,
@@ -91,22 +98,23 @@ def place(slug: str) -> str:
     around = neighbours(session, home)
     bodies = [b for b in (home, around.county, around.combined, around.police_area) if b]
     recs, table = recommendations(session), responsibility_table(session)
-    parts = []
-    for body in bodies:
-        answers = {rec.id: p for rec, p in pledges_of_subject(session, authority_id=body.id)}
-        parts.append(
-            (
-                body,
-                scorecard(session, body),
-                [(duty, answers.get(duty.recommendation.id)) for duty in duties(body, recs, table)],
-            )
+    answers = statuses_by_authority(session, [body.id or 0 for body in bodies])
+    parts = [
+        (
+            body,
+            card,
+            [
+                (duty, answers[body.id or 0].get(duty.recommendation.id or 0))
+                for duty in duties(body, recs, table)
+            ],
         )
+        for body, card in zip(bodies, scorecards_of(session, bodies, recs, table), strict=True)
+    ]
     return render_template("places/detail.html", home=home, parts=parts)
 
 
-def _arguments() -> tuple[str, str | None, str]:
+def _arguments(choices: FilterChoices) -> tuple[str, str | None, str]:
     """Read the type, region and sort order, answering 404 for values the data lacks."""
-    choices = filter_choices(get_session())
     kind = request.args.get("type", "MD")
     if kind not in {code for code, _ in choices.kinds}:
         unknown("type", kind)
