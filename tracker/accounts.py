@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 
 from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.models import ApiToken, Role, User, utcnow
+from tracker.text import is_email
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 # A marker that makes leaked tokens easy to spot, not a secret.
 TOKEN_PREFIX = "pt_"  # noqa: S105  # nosec B105
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # Compared against when no account matches, so a wrong email takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -51,7 +50,7 @@ def user_by_email(session: Session, email: str) -> User | None:
 def create_user(session: Session, email: str, password: str, role: Role) -> User:
     """Create an account; the email must be new and the password long enough."""
     email = normalise_email(email)
-    if not EMAIL.fullmatch(email) or len(email) > 254:
+    if not is_email(email):
         raise AccountError(f"{email!r} is not an email address.")
     if user_by_email(session, email):
         raise AccountError(f"An account for {email} already exists.")

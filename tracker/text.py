@@ -6,17 +6,25 @@ import re
 import unicodedata
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_EMAIL = 254
+
+
+def first_unstorable(text: str) -> int | None:
+    """Return where the first character a database cannot hold is (NUL, or a lone surrogate)."""
+    found = _UNSTORABLE.search(text)
+    return found.start() if found else None
 
 
 def is_storable(text: str) -> bool:
     """Return whether a database can hold this text: no NUL and no unpaired surrogate."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return first_unstorable(text) is None
+
+
+def is_email(text: str) -> bool:
+    """Return whether text looks like one email address (and fits the standard's length)."""
+    return len(text) <= MAX_EMAIL and _EMAIL.fullmatch(text) is not None
 
 
 def slugify(text: str) -> str:

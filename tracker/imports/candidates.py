@@ -27,7 +27,7 @@ from tracker.imports.rows import (
     parse_int,
 )
 from tracker.models import Authority, Ballot, Candidacy, Election, Party, Person
-from tracker.text import slugify
+from tracker.text import is_email, is_storable, slugify
 
 M = TypeVar("M", Party, Person, Election, Ballot, Candidacy)
 
@@ -48,7 +48,6 @@ ELECTION_ID = re.compile(
     r"(?P<type>[a-z]+)\.(?P<org>[a-z0-9-]+)(?:\.[a-z0-9.-]+)?\.(?P<date>\d{4}-\d{2}-\d{2})"
 )
 GSS = re.compile(r"[ENSWK]\d{8}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_FIELD = 250
 # Columns the schema keeps shorter than MAX_FIELD (their VARCHAR lengths).
 MAX_LENGTHS = {
@@ -174,8 +173,8 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     for column, limit in MAX_LENGTHS.items():
         if len(value.get(column, "")) > limit:
             raise ValueError(f"{column} is longer than {limit} characters")
-    if any("\x00" in text for text in value.values()):
-        raise ValueError("a cell holds a NUL character, which cannot be stored")
+    if not all(is_storable(text) for text in value.values()):
+        raise ValueError("a cell holds a NUL character or broken text, which cannot be stored")
     person_id = parse_int(value["person_id"], column="person_id", minimum=1)
     election = ELECTION_ID.fullmatch(value["election_id"])
     if election is None:
@@ -217,7 +216,7 @@ def _email(text: str) -> str | None:
     """Read the optional published contact address; blank means none."""
     if not text:
         return None
-    if not EMAIL.fullmatch(text) or len(text) > 254:
+    if not is_email(text):
         raise ValueError(f"email {text!r} is not an email address")
     return text
 

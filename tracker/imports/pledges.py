@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +26,7 @@ from tracker.pledging import (
     save_pledge,
     validate_change,
 )
+from tracker.text import first_unstorable
 
 COLUMNS = (
     "person_id",
@@ -42,7 +42,6 @@ COLUMNS = (
 REQUIRED = ("recommendation", "status")
 MAX_ROWS = 5000
 # What no database column can hold: NUL, and halves of surrogate pairs.
-UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 MAX_CELL = 10_000
 
 
@@ -91,8 +90,8 @@ def read_upload(text: str) -> tuple[list[tuple[int, dict[str, str]]], RowError |
     """Return the CSV's records by line, or why the file as a whole cannot be used."""
     if not text.strip():
         return [], RowError(1, "the file is empty")
-    if unstorable := UNSTORABLE.search(text):
-        line = text.count("\n", 0, unstorable.start()) + 1
+    if (unstorable := first_unstorable(text)) is not None:
+        line = text.count("\n", 0, unstorable) + 1
         return [], RowError(line, "a NUL character or broken text; save the file as CSV (UTF-8)")
     # Strict, so a quote left open is an error rather than the rest of the file in one cell.
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
