@@ -177,6 +177,11 @@ class AuthActions:
         return str(json.loads(str(body["hx-headers"]))["X-CSRFToken"])
 
 
+def soup(response: TestResponse) -> BeautifulSoup:
+    """Parse a response's HTML."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
 @pytest.fixture
 def auth(client: FlaskClient, db: Session) -> AuthActions:
     """Sign in and out of the test client."""

@@ -7,14 +7,28 @@ invented ones: no test attributes an invented pledge to a real person or body.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import date
 
 from sqlmodel import Session, select
 
+from scrapers.extract import extract
+from scrapers.fetch import Fetched
+from scrapers.match import match_document
 from tracker.imports.candidates import CandidacyRow, Upsert
-from tracker.models import Authority, Delivery, Person, Pledge, PledgeStatus, Recommendation
+from tracker.models import (
+    Authority,
+    Delivery,
+    Match,
+    Person,
+    Pledge,
+    PledgeStatus,
+    Recommendation,
+    utcnow,
+)
 from tracker.pledging import PledgeChange, Subject, find_pledge, save_pledge
+from tracker.store import store_fetch
 
 SHEFFIELD = "E08000019"
 _ids = itertools.count(800_000_001)
@@ -135,3 +149,41 @@ def record(
     session.flush()
     assert saved is not None
     return saved
+
+
+def stored_document(
+    session: Session,
+    council: Authority,
+    body: bytes,
+    url: str,
+    *,
+    title: str,
+    content_type: str = "text/plain",
+) -> list[Match]:
+    """Store a fetched document (text) through the real store, as a scrape would.
+
+    Returns the passages it proposed for review; the caller commits.
+    """
+    fetched = Fetched(
+        url=url,
+        final_url=url,
+        status=200,
+        content_type=content_type,
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at=utcnow(),
+        etag=None,
+        last_modified=None,
+        redirects=(),
+    )
+    extracted = extract(body, "text/plain")
+    stored = store_fetch(
+        session,
+        authority_id=council.id or 0,
+        url=url,
+        fetched=fetched,
+        extracted=extracted,
+        proposals=match_document(extracted),
+        title=title,
+    )
+    return stored.proposed

@@ -5,18 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, AuthActions, soup
 from tracker.accounts import user_for_token
 from tracker.models import ApiToken, User
-
-
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def test_sign_in_starts_a_session_and_lands_on_the_dashboard(

@@ -6,19 +6,14 @@ import io
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import ApiToken, Person, Pledge, PledgeEvent, Recommendation
 
 HEADER = "person_id,authority,recommendation,status,delivery,evidence_url,quote,date,note\n"
-
-
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 @pytest.fixture

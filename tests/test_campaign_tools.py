@@ -8,11 +8,10 @@ from datetime import date
 
 import feedparser
 import pytest
-from bs4 import BeautifulSoup
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, col, select
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, soup
 from tests.factories import authority, candidate, fictional_council, pledge_of, record
 from tracker.follow_ups import record_follow_ups
 from tracker.models import (
@@ -27,14 +26,6 @@ from tracker.models import (
 from tracker.queries.pledges import recommendations
 from tracker.queries.scorecards import scorecard, scorecards
 from tracker.responsibilities import applicable_ids, duties, responsibility_table
-
-
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def by_gss(db: Session, gss: str) -> Authority:
-    return authority(db, gss)
 
 
 def slugs(db: Session, body: Authority) -> set[str]:
@@ -75,9 +66,9 @@ def test_the_table_is_seeded_for_every_type(db: Session) -> None:
 def test_each_type_is_held_to_what_is_its_to_do(db: Session) -> None:
     district = db.exec(select(Authority).where(Authority.code == "TEW")).one()
     assert slugs(db, district) == ALL - {"safeguarding-and-independent-advocacy"}
-    assert slugs(db, by_gss(db, "E08000019")) == ALL  # Sheffield, a metropolitan district
-    assert slugs(db, by_gss(db, "E47000002")) == ALL  # South Yorkshire's mayor holds PCC powers
-    tees = by_gss(db, "E47000006")  # Tees Valley's mayor does not
+    assert slugs(db, authority(db, "E08000019")) == ALL  # Sheffield, a metropolitan district
+    assert slugs(db, authority(db, "E47000002")) == ALL  # South Yorkshire's mayor holds PCC powers
+    tees = authority(db, "E47000006")  # Tees Valley's mayor does not
     assert slugs(db, tees) == {"resourced-multi-agency-partnership", "listen-to-lived-experience"}
     reasons = {
         d.recommendation.slug: d.reason

@@ -13,7 +13,7 @@ from lxml import etree
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import Authority, PledgeEvent, PledgeStatus
 from tracker.queries.charts import answers_by_region, pledges_over_time
@@ -21,10 +21,6 @@ from tracker.queries.parties import party_records
 from tracker.queries.pledges import tallies
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def bars(page: BeautifulSoup, chart_id: str) -> dict[str, dict[str, int]]:

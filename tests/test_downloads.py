@@ -7,11 +7,11 @@ import io
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, func, select
 
+from tests.conftest import soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.sql import counted_queries
 from tracker import exports
@@ -40,10 +40,6 @@ def rows(response: Any) -> list[dict[str, str]]:
 
 def header(response: Any) -> list[str]:
     return next(csv.reader(io.StringIO(response.get_data(as_text=True), newline="")))
-
-
-def soup(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def test_pledges_round_trip_tricky_text(client: FlaskClient, db: Session) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import Person, PledgeEvent
 
@@ -23,10 +22,6 @@ GOOD = {
     "evidence_date": "2024-04-20",
     "note": "",
 }
-
-
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
+from tests.conftest import soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker import demo
 from tracker.commands.data import SAMPLE_CANDIDATES
@@ -14,10 +14,6 @@ from tracker.imports.candidates import import_candidates
 from tracker.models import PledgeStatus
 
 HX = {"HX-Request": "true"}
-
-
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse, encode_multipart
 
-from tests.conftest import PASSWORD, ROOT, AuthActions
+from tests.conftest import PASSWORD, ROOT, AuthActions, soup
 from tests.factories import fictional_council, pledge_of, record
 from tests.test_api import Api
 from tests.test_review import store
@@ -81,11 +81,6 @@ HX = {"HX-Request": "true"}
 
 
 # --- What a safe response looks like -----------------------------------------------------------
-
-
-def soup(response: TestResponse) -> BeautifulSoup:
-    """Parse a response as HTML."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def assert_inert(html: str, where: str) -> BeautifulSoup:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import feedparser
 import pytest
-from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from scrapers.extract import extract
-from scrapers.fetch import Fetched
-from scrapers.match import match_document
-from tests.conftest import AuthActions
-from tests.factories import fictional_council
+from tests.conftest import AuthActions, soup
+from tests.factories import fictional_council, stored_document
 from tracker.models import (
     Authority,
     Document,
@@ -25,10 +19,8 @@ from tracker.models import (
     PledgeStatus,
     Recommendation,
     Source,
-    utcnow,
 )
 from tracker.review import AlreadyReviewed, accept_match, reject_match, source_link
-from tracker.store import store_fetch
 
 STRATEGY = (
     b"Testshire modern slavery strategy (fictional)\n\n"
@@ -40,36 +32,18 @@ URL = "https://testshire.example/strategy.pdf"
 HX = {"HX-Request": "true"}
 
 
-def soup(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
 def store(db: Session, council: Authority, body: bytes = STRATEGY, url: str = URL) -> list[Match]:
     """Store a fetched document through the real store, as a scrape would."""
-    fetched = Fetched(
-        url=url,
-        final_url=url,
-        status=200,
-        content_type="application/pdf",
-        body=body,
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=utcnow(),
-        etag=None,
-        last_modified=None,
-        redirects=(),
-    )
-    extracted = extract(body, "text/plain")
-    stored = store_fetch(
+    proposed = stored_document(
         db,
-        authority_id=council.id or 0,
-        url=url,
-        fetched=fetched,
-        extracted=extracted,
-        proposals=match_document(extracted),
+        council,
+        body,
+        url,
         title="Testshire strategy (fictional)",
+        content_type="application/pdf",
     )
     db.commit()
-    return stored.proposed
+    return proposed
 
 
 @pytest.fixture

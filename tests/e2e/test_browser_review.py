@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, expect
 
-from scrapers.extract import extract
-from scrapers.fetch import Fetched
-from scrapers.match import match_document
 from tests.e2e.browser import (
     Site,
     expect_accessible,
@@ -19,9 +15,8 @@ from tests.e2e.browser import (
     mark_document,
     sign_in,
 )
-from tests.factories import fictional_council
-from tracker.models import Match, utcnow
-from tracker.store import store_fetch
+from tests.factories import fictional_council, stored_document
+from tracker.models import Match
 
 _numbers = itertools.count(1)
 
@@ -38,29 +33,10 @@ def propose(site: Site) -> tuple[str, list[Match]]:
     url = f"https://{name.lower()}.example/strategy.txt"
     with site.session() as session:
         council = fictional_council(session, name)
-        extracted = extract(body, "text/plain")
-        fetched = Fetched(
-            url=url,
-            final_url=url,
-            status=200,
-            content_type="text/plain",
-            body=body,
-            sha256=hashlib.sha256(body).hexdigest(),
-            fetched_at=utcnow(),
-            etag=None,
-            last_modified=None,
-            redirects=(),
+        proposed = stored_document(
+            session, council, body, url, title=f"{name} strategy (fictional)"
         )
-        stored = store_fetch(
-            session,
-            authority_id=council.id or 0,
-            url=url,
-            fetched=fetched,
-            extracted=extracted,
-            proposals=match_document(extracted),
-            title=f"{name} strategy (fictional)",
-        )
-        return council.slug, stored.proposed
+        return council.slug, proposed
 
 
 def test_a_campaigner_accepts_a_passage_and_it_becomes_the_council_s_pledge(
