@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from sqlmodel import col, select
 from bench.crawl_server import corpus_files
 from bench.load import describe_machine
 from bench.output import say
-from bench.servers import ROOT, free_port
+from bench.servers import ROOT, crawl_server
 from scrapers.extract import extract_isolated
 from scrapers.extractor import ExtractorPool
 from scrapers.fetch import Fetcher
@@ -111,25 +110,9 @@ def _benchmark() -> int:
         f"host, {LATENCY * 1e3:.0f} ms per response"
     )
     floor = _extraction_seconds()
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own module
-        [
-            sys.executable,
-            "-m",
-            "bench.crawl_server",
-            "--port",
-            str(port),
-            "--latency",
-            str(LATENCY),
-        ],
-        cwd=ROOT,
-    )
-    try:
-        _wait_for(f"http://127.0.0.1:{port}/robots.txt", server)
+    with crawl_server(LATENCY) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
         results = [(crawl, _in_process(crawl, port)) for crawl in CRAWLS]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     say(
         f"{'docs':>5} {'hosts':>5} {'content':<8} {'bound s':>7} {'wall s':>7} {'x bound':>7} "
         f"{'CPU s':>6} "
@@ -154,18 +137,6 @@ def _benchmark() -> int:
         "extract_isolated + match_document one at a time"
     )
     return 0
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes]) -> None:
-    """Wait until the local server answers, or stop if it died."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the crawl benchmark's local server did not start")
 
 
 def _row(crawl: Crawl, result: dict[str, Any], floor: dict[int, float]) -> None:
@@ -234,7 +205,7 @@ def run_crawl(crawl: Crawl, port: int) -> dict[str, Any]:
         by_host = sorted(range(crawl.documents), key=lambda n: (n % crawl.hosts, n))
         targets = [
             Target(
-                authority_ids[(n % crawl.hosts) % len(authority_ids)],
+                authority_ids[(n % crawl.hosts) % len(authority_ids)] or 0,
                 f"http://{hosts[n % crawl.hosts]}:{port}/{path}/{n}",
             )
             for n in by_host

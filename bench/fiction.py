@@ -32,6 +32,7 @@ from tracker.models import (
     Recommendation,
     User,
 )
+from tracker.store import fingerprint, url_hash
 from tracker.text import slugify
 
 FIRST_PERSON_ID = 700_000_001  # far from Democracy Club's ids and the demo's and tests'
@@ -343,7 +344,7 @@ class Generator:
                     "id": n,
                     "authority_id": authority.id,
                     "url": url,
-                    "url_hash": hashlib.sha256(url.encode()).hexdigest(),
+                    "url_hash": url_hash(url),
                     "final_url": url,
                     "title": f"Document {n} {FICTION}",
                     "content_type": "text/html; charset=utf-8",
@@ -374,7 +375,7 @@ class Generator:
                         "id": len(matches) + 1,
                         "document_id": n,
                         "recommendation_id": self.recommendations[m % 5].id,
-                        "fingerprint": hashlib.sha256(passage.encode()).hexdigest(),
+                        "fingerprint": fingerprint(self.recommendations[m % 5].slug, passage),
                         "passage": passage,
                         "start": start,
                         "end": start + len(passage),

@@ -71,7 +71,22 @@ def measure(
 
 
 def _run(url: str, if_none_match: str | None, seconds: int, connections: int) -> Load:
-    """Run wrk once and parse the JSON line its script prints."""
+    """Run wrk once on `url` and read back its figures."""
+    env = {"WRK_IF_NONE_MATCH": if_none_match or ""}
+    figures = run_wrk(url, script=SCRIPT, seconds=seconds, connections=connections, env=env)
+    return Load(
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        p50_ms=figures["p50_us"] / 1e3,
+        p99_ms=figures["p99_us"] / 1e3,
+        errors=failed_requests(figures),
+    )
+
+
+def run_wrk(
+    url: str, *, script: Path, seconds: int, connections: int, env: dict[str, str]
+) -> dict[str, int]:
+    """Run wrk with one of our Lua scripts and return the JSON line the script prints."""
     argv = [
         wrk_path(),
         f"-t{THREADS}",
@@ -80,26 +95,21 @@ def _run(url: str, if_none_match: str | None, seconds: int, connections: int) ->
         "--timeout",
         "30s",
         "-s",
-        str(SCRIPT),
+        str(script),
         url,
     ]
-    env = {**os.environ, "WRK_IF_NONE_MATCH": if_none_match or ""}
     done = subprocess.run(  # noqa: S603 - wrk, against our own loopback server
-        argv, capture_output=True, text=True, env=env, check=True
+        argv, capture_output=True, text=True, env={**os.environ, **env}, check=True
     )
     line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
-    figures = json.loads(line)
-    errors = sum(
-        figures[key]
-        for key in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
-    )
-    return Load(
-        requests=figures["requests"],
-        seconds=figures["duration_us"] / 1e6,
-        p50_ms=figures["p50_us"] / 1e3,
-        p99_ms=figures["p99_us"] / 1e3,
-        errors=errors,
-    )
+    figures: dict[str, int] = json.loads(line)
+    return figures
+
+
+def failed_requests(figures: dict[str, int]) -> int:
+    """Return the requests wrk counts as failed: connection errors, timeouts and 4xx/5xx."""
+    keys = ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    return sum(figures[key] for key in keys)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Callable, Sequence
 
 from bench.labels import CORPUS
 from bench.output import say
+from bench.timing import best_time
 from scrapers.extract import extract
 from scrapers.match import match_document
 from scrapers.passages import ExtractedDocument
@@ -56,10 +56,7 @@ def _fastest_rounds(jobs: Sequence[Callable[[], object]]) -> list[float]:
     for _ in range(BLOCKS):
         for index, job in enumerate(jobs):
             job()  # a first run in a block pays for caches the other job has cooled
-            for _ in range(ROUNDS):
-                start = time.perf_counter()
-                job()
-                best[index] = min(best[index], time.perf_counter() - start)
+            best[index] = min(best[index], best_time(job, ROUNDS))
     return best
 
 

@@ -103,6 +103,18 @@ def datasette(sqlite_path: Path) -> Iterator[Server]:
 
 
 @contextmanager
+def crawl_server(latency: float) -> Iterator[Server]:
+    """Serve the crawl benchmark's documents (`bench.crawl_server`), each answer delayed."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.crawl_server", "--port", str(port)]
+    argv += ["--latency", str(latency)]
+    log = Path(tempfile.gettempdir()) / "pledge-tracker-bench" / f"crawl-server-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with _running(argv, {}, f"http://{HOST}:{port}", "/robots.txt", log) as server:
+        yield server
+
+
+@contextmanager
 def _running(
     argv: Sequence[str], env: Mapping[str, str], base_url: str, probe: str, log_path: Path
 ) -> Iterator[Server]:

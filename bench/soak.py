@@ -18,16 +18,13 @@ seconds on a small dataset in `make test`. Run: `python -m bench.soak`.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import urllib.error
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,12 +32,11 @@ import click
 from sqlmodel import col, select
 
 from bench import load, make_dataset
-from bench.fiction import BENCH_EMAIL, FICTION
+from bench.fiction import FICTION
 from bench.output import say
 from bench.pages import pick_subjects, public_targets
 from bench.servers import Server, gunicorn, wait_idle
-from bench.writes import WriteApi, WriteFailed
-from tracker.accounts import create_token, revoke_token, user_by_email
+from bench.writes import WriteApi, WriteFailed, api_token
 from tracker.db import Database
 from tracker.models import Person, Pledge, PledgeEvent, Recommendation
 
@@ -138,7 +134,10 @@ def soak(database_url: str, *, seconds: int, connections: int, workers: int) -> 
     outcome = Outcome(seconds, connections, len(paths))
     database = Database(database_url)
     try:
-        with _token(database) as secret, gunicorn(database_url, workers=workers) as server:
+        with (
+            api_token(database, "soak writer") as secret,
+            gunicorn(database_url, workers=workers) as server,
+        ):
             wait_idle(server)
             writer = _Writer(WriteApi(server.base_url, secret), _written_pairs(database))
             _run_together(server, writer, paths, outcome)
@@ -170,28 +169,7 @@ def _run_together(server: Server, writer: _Writer, paths: list[str], outcome: Ou
     outcome.p50_ms = figures["p50_us"] / 1e3
     outcome.p99_ms = figures["p99_us"] / 1e3
     outcome.server_errors = figures["server_errors"] + writer.server_errors
-    failures = ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
-    outcome.other_errors = sum(figures[key] for key in failures) - figures["server_errors"]
-
-
-@contextmanager
-def _token(database: Database) -> Iterator[str]:
-    """Yield a new API token of the benchmark campaigner, revoked when the block ends."""
-    with database.session() as session:
-        user = user_by_email(session, BENCH_EMAIL)
-        if user is None:
-            raise SystemExit(f"{BENCH_EMAIL} is missing: build the dataset with bench.make_dataset")
-        token, secret = create_token(session, user, "soak writer")
-        session.commit()
-        token_id = token.id or 0
-    try:
-        yield secret
-    finally:
-        with database.session() as session:
-            owner = user_by_email(session, BENCH_EMAIL)
-            if owner is not None:
-                revoke_token(session, owner, token_id)
-                session.commit()
+    outcome.other_errors = load.failed_requests(figures) - figures["server_errors"]
 
 
 def _written_pairs(database: Database) -> list[tuple[int, str, int | None]]:
@@ -270,30 +248,16 @@ def _wrk(base_url: str, paths: list[str], seconds: int, connections: int) -> dic
     """Run wrk over every path at once and return the figures its script prints."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.write("\n".join(paths) + "\n")
-    argv = [
-        load.wrk_path(),
-        f"-t{load.THREADS}",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--timeout",
-        "30s",
-        "-s",
-        str(SCRIPT),
-        base_url,
-    ]
     try:
-        done = subprocess.run(  # noqa: S603 - wrk, against our own loopback server
-            argv,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "WRK_PATHS": listing.name},
-            check=True,
+        return load.run_wrk(
+            base_url,
+            script=SCRIPT,
+            seconds=seconds,
+            connections=connections,
+            env={"WRK_PATHS": listing.name},
         )
     finally:
         os.unlink(listing.name)
-    line = next(line for line in done.stdout.splitlines() if line.startswith("{"))
-    figures: dict[str, int] = json.loads(line)
-    return figures
 
 
 def _sample_memory(pid: int, samples: list[float], stop: threading.Event) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -31,32 +33,46 @@ def check_edits_show(base_url: str, database_url: str) -> bool:
     """Record then change a fictional candidate's answer; print whether each shows at once."""
     database = Database(database_url)
     with database.session() as session:
-        user = user_by_email(session, BENCH_EMAIL)
-        assert user is not None  # noqa: S101 - make_dataset creates the account
-        token, secret = create_token(session, user, "benchmark correctness check")
-        session.commit()
         person, recommendation, pledge_id = _subject(session)
     try:
-        api = WriteApi(base_url, secret)
-        page = f"{base_url}/candidates/{person.id}-{person.slug}"
-        feeds = [base_url + path.format(id=person.id) for path in FEEDS]
-        say("correctness: an edit through the write API shows on the next request")
-        ok = True
-        for step, status in (("record", "pledged"), ("change", "partial")):
-            held = {url: load.fetch(url)[1].get("ETag", "") for url in [page, *feeds]}
-            quote = f"{FICTION} Benchmark check {time.time_ns()}."
-            if pledge_id is None:
-                pledge_id = api.create(person.id, recommendation, status, quote)
-            else:
-                api.change(pledge_id, status, quote)
-            ok &= _shows(step, page, feeds, held, quote)
+        with api_token(database, "benchmark correctness check") as secret:
+            api = WriteApi(base_url, secret)
+            page = f"{base_url}/candidates/{person.id}-{person.slug}"
+            feeds = [base_url + path.format(id=person.id) for path in FEEDS]
+            say("correctness: an edit through the write API shows on the next request")
+            ok = True
+            for step, status in (("record", "pledged"), ("change", "partial")):
+                held = {url: load.fetch(url)[1].get("ETag", "") for url in [page, *feeds]}
+                quote = f"{FICTION} Benchmark check {time.time_ns()}."
+                if pledge_id is None:
+                    pledge_id = api.create(person.id, recommendation, status, quote)
+                else:
+                    api.change(pledge_id, status, quote)
+                ok &= _shows(step, page, feeds, held, quote)
     finally:
-        with database.session() as session:
-            revoke_token(session, user, token.id or 0)
-            session.commit()
         database.engine.dispose()
     say(f"correctness: {'PASS' if ok else 'FAIL'}")
     return ok
+
+
+@contextmanager
+def api_token(database: Database, name: str) -> Iterator[str]:
+    """Yield a new API token of the benchmark campaigner, revoked when the block ends."""
+    with database.session() as session:
+        user = user_by_email(session, BENCH_EMAIL)
+        if user is None:
+            raise SystemExit(f"{BENCH_EMAIL} is missing: build the dataset with bench.make_dataset")
+        token, secret = create_token(session, user, name)
+        session.commit()
+        token_id = token.id or 0
+    try:
+        yield secret
+    finally:
+        with database.session() as session:
+            owner = user_by_email(session, BENCH_EMAIL)
+            if owner is not None:
+                revoke_token(session, owner, token_id)
+                session.commit()
 
 
 def _subject(session: Session) -> tuple[Person, str, int | None]:
