@@ -1,9 +1,9 @@
 """A full scrape of many hosts against the politeness bound, and its memory as it grows.
 
-This runs the real scrape, `tracker.scraping.Scrape.run` as `tracker scrape` uses it:
-a pool of SCRAPER_WORKERS fetch threads sharing one `scrapers.fetch.Fetcher` (robots.txt,
-one request a second per host), extraction in a pool of `scrapers.extractor` helper
-processes, one per core (each a sandbox, reused), matching, and `tracker.store`
+This runs the real scrape, `tracker.pipeline.run.Scrape.run` as `tracker scrape` uses it:
+a pool of SCRAPER_WORKERS fetch threads sharing one `scrapers.fetch.fetcher.Fetcher` (robots.txt,
+one request a second per host), extraction in a pool of `scrapers.extract.pool` helper
+processes, one per core (each a sandbox, reused), matching, and `tracker.pipeline.store`
 writing each document in its own transaction to a fresh SQLite database. The only
 stand-ins are the network: a local server (`bench.crawl_server`) answers for 200 host
 names, each response 50 ms late, serving the corpus's real council documents in turn; and
@@ -39,15 +39,15 @@ from bench.crawl_server import corpus_files
 from bench.load import describe_machine
 from bench.output import say
 from bench.servers import ROOT, crawl_server
-from scrapers.extract import extract_isolated
-from scrapers.extractor import ExtractorPool
-from scrapers.fetch import Fetcher
-from scrapers.match import match_document
+from scrapers.extract.dispatch import extract_isolated
+from scrapers.extract.pool import ExtractorPool
+from scrapers.fetch.fetcher import Fetcher
+from scrapers.match.scoring import match_document
 from tracker import migrate
 from tracker.db import Database
 from tracker.imports.authorities import import_authorities
 from tracker.models import Authority
-from tracker.scraping import Scrape, Target
+from tracker.pipeline.run import Scrape, Target
 
 TARGET = 1.5
 LATENCY = 0.05
@@ -79,7 +79,7 @@ class Crawl:
 
 
 # Each crawl lists every host's documents together, as discovery does; the run's
-# scheduler (scrapers.schedule) decides the order. Tiny pages time the fetching alone;
+# scheduler (scrapers.fetch.schedule) decides the order. Tiny pages time the fetching alone;
 # real documents add the CPU that extracting and matching them takes.
 CRAWLS = (
     Crawl(2_000, 200, "pages"),
@@ -105,7 +105,7 @@ def _benchmark() -> int:
     """Start the server, run every crawl in its own process, and print the figures."""
     describe_machine()
     say(
-        f"tracker.scraping.Scrape.run (the `tracker scrape` pipeline): {WORKERS} fetch "
+        f"tracker.pipeline.run.Scrape.run (the `tracker scrape` pipeline): {WORKERS} fetch "
         f"threads, {EXTRACTORS} extractor helpers, SQLite store; {INTERVAL:.0f} request/s per "
         f"host, {LATENCY * 1e3:.0f} ms per response"
     )

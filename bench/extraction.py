@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.labels import CORPUS
 from bench.output import say
 from bench.timing import best_time
-from scrapers.extract import extract_isolated
+from scrapers.extract.dispatch import extract_isolated
 
 TARGET = 0.5
 ROUNDS = 5

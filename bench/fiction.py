@@ -23,16 +23,16 @@ from tracker.models import (
     Document,
     DocumentVersion,
     Election,
-    Match,
     Party,
     Person,
     Pledge,
     PledgeEvent,
     PledgeStatus,
+    Proposal,
     Recommendation,
     User,
 )
-from tracker.store import fingerprint, url_hash
+from tracker.pipeline.store import fingerprint, url_hash
 from tracker.text import slugify
 
 FIRST_PERSON_ID = 700_000_001  # far from Democracy Club's ids and the demo's and tests'
@@ -128,7 +128,7 @@ class Generator:
             (PledgeEvent.__table__, events),  # type: ignore[attr-defined]
             (Document.__table__, documents),  # type: ignore[attr-defined]
             (DocumentVersion.__table__, versions),  # type: ignore[attr-defined]
-            (Match.__table__, matches),  # type: ignore[attr-defined]
+            (Proposal.__table__, matches),  # type: ignore[attr-defined]
         ]
 
     def _fictional_authorities(self) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapers.match import Match
+from scrapers.match.scoring import Proposal
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 LABELS = CORPUS / "labels.csv"
@@ -69,7 +69,7 @@ def shows_quote(passage: str, quote: str) -> bool:
     return True
 
 
-def found_quote(matches: Iterable[Match], label: Label, threshold: float = THRESHOLD) -> bool:
+def found_quote(matches: Iterable[Proposal], label: Label, threshold: float = THRESHOLD) -> bool:
     """Say whether a match at or above the threshold shows one of the label's quotes."""
     return any(
         m.recommendation == label.recommendation
@@ -79,6 +79,6 @@ def found_quote(matches: Iterable[Match], label: Label, threshold: float = THRES
     )
 
 
-def best_score(matches: Iterable[Match], recommendation: str) -> float:
+def best_score(matches: Iterable[Proposal], recommendation: str) -> float:
     """Return the best score the matcher gave a recommendation in one document (0 if none)."""
     return max((m.score for m in matches if m.recommendation == recommendation), default=0.0)

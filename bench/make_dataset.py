@@ -43,11 +43,11 @@ from tracker.models import (
     Document,
     DocumentVersion,
     Election,
-    Match,
     Party,
     Person,
     Pledge,
     PledgeEvent,
+    Proposal,
     Role,
 )
 
@@ -146,7 +146,7 @@ def _at_head(url: str) -> bool:
 def table_counts(url: str) -> dict[str, int]:
     """Count the rows of the tables the benchmarks care about (empty if no schema yet)."""
     tables = (Authority, Party, Person, Election, Ballot, Candidacy, Pledge, PledgeEvent)
-    tables += (Document, DocumentVersion, Match)
+    tables += (Document, DocumentVersion, Proposal)
     engine = build_engine(url)
     counts: dict[str, int] = {}
     try:

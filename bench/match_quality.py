@@ -12,14 +12,14 @@ import sys
 
 from bench.labels import CORPUS, THRESHOLD, best_score, found_quote, load_labels
 from bench.output import say
-from scrapers.extract import extract
-from scrapers.match import Match, match_document
+from scrapers.extract.dispatch import extract
+from scrapers.match.scoring import Proposal, match_document
 
 
 def main() -> int:
     """Print the per-pair table and the Y-found and N-matched totals."""
     labels = load_labels()
-    matches: dict[str, list[Match]] = {}
+    matches: dict[str, list[Proposal]] = {}
     y_found = y_total = n_matched = n_total = 0
     say(f"{'document':<44} {'recommendation':<38} {'label':>5} {'best':>5}  verdict")
     for label in labels:

@@ -10,7 +10,7 @@ import os
 import signal
 import time
 
-from scrapers.extract import extract
+from scrapers.extract.dispatch import extract
 from scrapers.passages import ExtractedDocument, ExtractionError
 
 

@@ -13,22 +13,22 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from scrapers.extract import extract
-from scrapers.fetch import Fetched
-from scrapers.match import match_document
+from scrapers.extract.dispatch import extract
+from scrapers.fetch.fetcher import Fetched
+from scrapers.match.scoring import match_document
 from tracker.imports.candidates import CandidacyRow, Upsert
 from tracker.models import (
     Authority,
     Delivery,
-    Match,
     Person,
     Pledge,
     PledgeStatus,
+    Proposal,
     Recommendation,
     utcnow,
 )
+from tracker.pipeline.store import store_fetch
 from tracker.pledging import PledgeChange, Subject, find_pledge, save_pledge
-from tracker.store import store_fetch
 
 SHEFFIELD = "E08000019"
 _ids = itertools.count(800_000_001)
@@ -159,7 +159,7 @@ def stored_document(
     *,
     title: str,
     content_type: str = "text/plain",
-) -> list[Match]:
+) -> list[Proposal]:
     """Store a fetched document (text) through the real store, as a scrape would.
 
     Returns the passages it proposed for review; the caller commits.

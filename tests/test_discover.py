@@ -9,8 +9,8 @@ import pytest
 from fetch_fakes import FakeClock, FakeResolver
 from pytest_httpserver import HTTPServer
 
-from scrapers.discover import Candidate, Link, discover, normalise_url, relevant_links
-from scrapers.fetch import Fetcher
+from scrapers.fetch.discover import Candidate, Link, discover, normalise_url, relevant_links
+from scrapers.fetch.fetcher import Fetcher
 
 CORPUS = Path(__file__).parent / "corpus"
 BASE = "https://www.exampleshire.gov.uk/council/"

@@ -14,9 +14,9 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scrapers import extract as extract_module
-from scrapers.extract import extract, extract_isolated, sniff
-from scrapers.isolation import run_isolated
+from scrapers.extract import dispatch as extract_module
+from scrapers.extract.dispatch import extract, extract_isolated, sniff
+from scrapers.extract.sandbox import run_isolated
 from scrapers.passages import (
     ExtractedDocument,
     ExtractionError,

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from scrapers import extractor as extractor_module
-from scrapers.extractor import Extractor
+from scrapers.extract import pool as extractor_module
+from scrapers.extract.pool import Extractor
 from scrapers.passages import ExtractionError
 from tests.extract_stand_ins import helper_of, hostile
 

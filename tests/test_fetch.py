@@ -18,9 +18,9 @@ from fetch_fakes import START, FakeClock, FakeResolver
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from scrapers.fetch import Fetcher, FetchFailed, FetchRefused, allow_hosts_from_env
-from scrapers.robots import parse_robots
-from scrapers.throttle import HostThrottle
+from scrapers.fetch.fetcher import Fetcher, FetchFailed, FetchRefused, allow_hosts_from_env
+from scrapers.fetch.robots import parse_robots
+from scrapers.fetch.throttle import HostThrottle
 
 CORPUS = Path(__file__).parent / "corpus"
 PDF = CORPUS / "f01_derbyshire-cc-modern-slavery-statement-2018-to-2019.pdf"

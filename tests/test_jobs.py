@@ -21,8 +21,8 @@ from sqlmodel import col, delete, select
 from tests.conftest import AuthActions
 from tests.factories import fictional_council
 from tracker.db import EXTENSION, Database
-from tracker.jobs import QUEUE
-from tracker.models import Authority, Document, DocumentVersion, Match, Source, User
+from tracker.models import Authority, Document, DocumentVersion, Proposal, Source, User
+from tracker.pipeline.queue import QUEUE
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CORPUS = Path(__file__).parent / "corpus"
@@ -48,7 +48,7 @@ def committed(app: Flask) -> Iterator[Database]:
         council = select(Authority.id).where(col(Authority.slug) == "jobshire-fictional")
         documents = select(Document.id).where(col(Document.authority_id).in_(council))
         for stmt in (
-            delete(Match).where(col(Match.document_id).in_(documents)),
+            delete(Proposal).where(col(Proposal.document_id).in_(documents)),
             delete(DocumentVersion).where(col(DocumentVersion.document_id).in_(documents)),
             delete(Document).where(col(Document.authority_id).in_(council)),
             delete(Source).where(col(Source.authority_id).in_(council)),
@@ -94,7 +94,7 @@ def test_a_submitted_url_is_queued_and_a_worker_scrapes_it(
     with committed.session() as session:
         document = session.exec(select(Document).where(Document.url == url)).one()
         assert (document.status, document.version) == ("ok", 1)
-        assert session.exec(select(Match).where(Match.document_id == document.id)).all()
+        assert session.exec(select(Proposal).where(Proposal.document_id == document.id)).all()
         source = session.exec(select(Source).where(Source.url == url)).one()
         assert source.pending is False
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskCliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.labels import CORPUS, Label, best_score, found_quote, load_labels, shows_quote
-from scrapers.extract import extract
-from scrapers.match import Match, match_document, match_file, match_passages
-from scrapers.passages import DocumentBuilder, Passage
-from scrapers.patterns import one_of
-from scrapers.rules import (
+from scrapers.extract.dispatch import extract
+from scrapers.match.patterns import one_of
+from scrapers.match.rules import (
     ADVOCACY,
     LIVED_EXPERIENCE,
     PATHWAYS,
@@ -23,13 +23,15 @@ from scrapers.rules import (
     RECOMMENDATIONS,
     RESOURCED_PARTNERSHIP,
 )
+from scrapers.match.scoring import Proposal, match_document, match_passages
+from scrapers.passages import DocumentBuilder, Passage
 
 LABELS = load_labels()
 REVIEW = 0.5
 
 
 @cache
-def corpus_matches(name: str) -> list[Match]:
+def corpus_matches(name: str) -> list[Proposal]:
     """Extract and match one corpus document (once per test session)."""
     return match_document(extract((CORPUS / name).read_bytes()))
 
@@ -44,7 +46,7 @@ def passages(*texts: str, heading: str | None = None) -> list[Passage]:
     return list(builder.build("text").passages)
 
 
-def best(texts: list[Passage], recommendation: str) -> Match | None:
+def best(texts: list[Passage], recommendation: str) -> Proposal | None:
     """Return the best match for one recommendation, if any."""
     found = [m for m in match_passages(texts) if m.recommendation == recommendation]
     return found[0] if found else None
@@ -348,15 +350,19 @@ def test_matches_point_back_into_the_document() -> None:
         assert found.page is not None
 
 
-def test_match_file_extracts_and_matches_a_local_file(tmp_path: Path) -> None:
+def test_match_command_extracts_and_matches_a_local_file(
+    tmp_path: Path, runner: FlaskCliRunner
+) -> None:
     path = tmp_path / "pledge.txt"
     path.write_text(
         "Modern slavery pledge\n\nIf elected I will make tackling modern slavery a priority "
         "in my Police and Crime Plan.\n",
         encoding="utf-8",
     )
-    found = match_file(path)
-    assert [m.recommendation for m in found if m.score >= REVIEW] == [PRIORITY_IN_PLANS]
+    result = runner.invoke(args=["match", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert [m["recommendation"] for m in found if m["score"] >= REVIEW] == [PRIORITY_IN_PLANS]
 
 
 _PHRASES = st.sampled_from(

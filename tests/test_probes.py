@@ -34,12 +34,12 @@ from tracker.imports.candidates import CORE_COLUMNS, import_candidates
 from tracker.models import (
     ApiToken,
     Authority,
-    Match,
     Party,
     Person,
     Pledge,
     PledgeEvent,
     PledgeUpload,
+    Proposal,
     Recommendation,
     Source,
     User,
@@ -165,7 +165,7 @@ class World:
     person: Person
     party: Party
     pledge: Pledge
-    match: Match
+    match: Proposal
     campaigner: User
     admin: User
     token: ApiToken
@@ -725,7 +725,7 @@ def counts(db: Session) -> tuple[int, ...]:
     db.expire_all()
     return tuple(
         len(db.exec(select(model)).all())
-        for model in (Pledge, PledgeEvent, Person, Authority, Recommendation, Match, User)
+        for model in (Pledge, PledgeEvent, Person, Authority, Recommendation, Proposal, User)
     )
 
 

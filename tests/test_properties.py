@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from scrapers.extractor import Extractor
-from scrapers.fetch import Fetched
+from scrapers.extract.pool import Extractor
+from scrapers.fetch.fetcher import Fetched
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.test_api import Api
 from tracker.dbtypes import MAX_INTEGER
@@ -50,9 +50,9 @@ from tracker.models import (
     PledgeStatus,
     utcnow,
 )
+from tracker.pipeline.run import Scrape, Target
 from tracker.pledging import MAX_TEXT, PledgeChange, Subject, save_pledge, validate_change
 from tracker.queries.pledges import recommendation_by_slug
-from tracker.scraping import Scrape, Target
 from tracker.text import is_storable
 
 # Examples share the test's transaction, each in its own savepoint (see the module docstring).

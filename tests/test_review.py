@@ -13,10 +13,10 @@ from tests.factories import fictional_council, stored_document
 from tracker.models import (
     Authority,
     Document,
-    Match,
     Pledge,
     PledgeEvent,
     PledgeStatus,
+    Proposal,
     Recommendation,
     Source,
 )
@@ -32,7 +32,9 @@ URL = "https://testshire.example/strategy.pdf"
 HX = {"HX-Request": "true"}
 
 
-def store(db: Session, council: Authority, body: bytes = STRATEGY, url: str = URL) -> list[Match]:
+def store(
+    db: Session, council: Authority, body: bytes = STRATEGY, url: str = URL
+) -> list[Proposal]:
     """Store a fetched document through the real store, as a scrape would."""
     proposed = stored_document(
         db,
@@ -52,13 +54,13 @@ def council(db: Session) -> Authority:
 
 
 @pytest.fixture
-def proposed(db: Session, council: Authority) -> dict[str, Match]:
+def proposed(db: Session, council: Authority) -> dict[str, Proposal]:
     recs = {r.id: r.slug for r in db.exec(select(Recommendation))}
     return {recs[m.recommendation_id]: m for m in store(db, council)}
 
 
 def test_the_queue_shows_passages_best_first_with_context_and_source(
-    client: FlaskClient, auth: AuthActions, proposed: dict[str, Match]
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
 ) -> None:
     auth.login_as()
     page = soup(client.get("/campaign/review/"))
@@ -73,7 +75,7 @@ def test_the_queue_shows_passages_best_first_with_context_and_source(
 
 
 def test_the_queue_filters_by_authority_and_recommendation(
-    client: FlaskClient, auth: AuthActions, db: Session, proposed: dict[str, Match]
+    client: FlaskClient, auth: AuthActions, db: Session, proposed: dict[str, Proposal]
 ) -> None:
     store(db, fictional_council(db, "Otherton"), url="https://otherton.example/s.pdf")
     auth.login_as()
@@ -93,7 +95,7 @@ def test_accepting_records_the_pledge_with_the_passage_as_evidence(
     auth: AuthActions,
     db: Session,
     council: Authority,
-    proposed: dict[str, Match],
+    proposed: dict[str, Proposal],
 ) -> None:
     user = auth.login_as()
     match = proposed["resourced-multi-agency-partnership"]
@@ -133,7 +135,7 @@ def test_rejecting_hides_the_passage_for_good(
     auth: AuthActions,
     db: Session,
     council: Authority,
-    proposed: dict[str, Match],
+    proposed: dict[str, Proposal],
 ) -> None:
     auth.login_as()
     match = proposed["safeguarding-and-independent-advocacy"]
@@ -153,7 +155,7 @@ def test_rejecting_hides_the_passage_for_good(
 
 
 def test_a_passage_is_reviewed_only_once(
-    db: Session, auth: AuthActions, proposed: dict[str, Match]
+    db: Session, auth: AuthActions, proposed: dict[str, Proposal]
 ) -> None:
     first, second = auth.user(), auth.user(email="second@example.org")
     match = proposed["resourced-multi-agency-partnership"]
@@ -164,7 +166,7 @@ def test_a_passage_is_reviewed_only_once(
 
 
 def test_a_second_reviewer_gets_a_409(
-    client: FlaskClient, auth: AuthActions, db: Session, proposed: dict[str, Match]
+    client: FlaskClient, auth: AuthActions, db: Session, proposed: dict[str, Proposal]
 ) -> None:
     auth.login_as()
     match = proposed["resourced-multi-agency-partnership"]
@@ -179,7 +181,7 @@ def test_a_second_reviewer_gets_a_409(
 
 
 def test_only_pledged_or_partial_can_be_chosen(
-    client: FlaskClient, auth: AuthActions, proposed: dict[str, Match]
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
 ) -> None:
     auth.login_as()
     match = proposed["resourced-multi-agency-partnership"]
@@ -246,7 +248,7 @@ def test_campaigners_submit_documents_to_read(
 
 
 def test_the_public_sees_documents_read_but_not_the_queue(
-    app: Flask, db: Session, council: Authority, proposed: dict[str, Match]
+    app: Flask, db: Session, council: Authority, proposed: dict[str, Proposal]
 ) -> None:
     public = app.test_client()
     rows = soup(public.get(f"/authorities/{council.slug}")).select(

@@ -22,7 +22,7 @@ from tests.factories import authority, fictional_council
 from tracker.models import (
     Document,
     DocumentVersion,
-    Match,
+    Proposal,
     Recommendation,
     ReviewStatus,
     Source,
@@ -79,12 +79,12 @@ def scrape(runner: FlaskCliRunner, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def matches_for(db: Session, document: Document) -> dict[str, list[Match]]:
-    found: dict[str, list[Match]] = {}
+def matches_for(db: Session, document: Document) -> dict[str, list[Proposal]]:
+    found: dict[str, list[Proposal]] = {}
     stmt = (
-        select(Match, Recommendation)
-        .join(Recommendation, col(Recommendation.id) == Match.recommendation_id)
-        .where(Match.document_id == document.id)
+        select(Proposal, Recommendation)
+        .join(Recommendation, col(Recommendation.id) == Proposal.recommendation_id)
+        .where(Proposal.document_id == document.id)
     )
     for match, rec in db.exec(stmt):
         found.setdefault(rec.slug, []).append(match)
@@ -120,10 +120,10 @@ def test_scraping_again_changes_nothing(
     runner: FlaskCliRunner, db: Session, site: str, serving: None, httpserver: HTTPServer
 ) -> None:
     scrape(runner, "--authority", "HAM", "--url", f"{site}/{HAMPSHIRE}")
-    before = (len(db.exec(select(Match)).all()), len(db.exec(select(DocumentVersion)).all()))
+    before = (len(db.exec(select(Proposal)).all()), len(db.exec(select(DocumentVersion)).all()))
     code, output = scrape(runner, "--authority", "HAM", "--url", f"{site}/{HAMPSHIRE}")
     assert code == 0 and "not-modified       1" in output
-    after = (len(db.exec(select(Match)).all()), len(db.exec(select(DocumentVersion)).all()))
+    after = (len(db.exec(select(Proposal)).all()), len(db.exec(select(DocumentVersion)).all()))
     assert after == before
     assert db.exec(select(Document)).one().status == "not-modified"
     conditional = [r for r, _ in httpserver.log if r.path == f"/{HAMPSHIRE}"][-1]
@@ -202,7 +202,7 @@ def test_a_failure_keeps_the_earlier_version(
 ) -> None:
     httpserver.expect_oneshot_request(f"/{HERTS}").respond_with_handler(serve_file(HERTS))
     scrape(runner, "--authority", "HRT", "--url", f"{site}/{HERTS}")
-    matches = len(db.exec(select(Match)).all())
+    matches = len(db.exec(select(Proposal)).all())
     assert matches
     httpserver.expect_oneshot_request(f"/{HERTS}").respond_with_data(
         b"%PDF-1.7 truncated", content_type="application/pdf"
@@ -212,7 +212,7 @@ def test_a_failure_keeps_the_earlier_version(
     db.expire_all()
     document = db.exec(select(Document)).one()
     assert (document.status, document.version) == ("failed", 1)
-    assert len(db.exec(select(Match)).all()) == matches
+    assert len(db.exec(select(Proposal)).all()) == matches
     assert len(db.exec(select(DocumentVersion)).all()) == 1
     httpserver.expect_oneshot_request(f"/{HERTS}").respond_with_handler(serve_file(HERTS))
     code, output = scrape(runner, "--authority", "HRT", "--url", f"{site}/{HERTS}")
@@ -252,7 +252,7 @@ def test_discovery_follows_relevant_links_from_the_website(
     )
     seeds = tmp_path / "sources.toml"
     seeds.write_text(f'[E10000014]\nwebsite = "{site}/"\n')
-    monkeypatch.setattr("tracker.scraping.SOURCES_TOML", seeds)
+    monkeypatch.setattr("tracker.pipeline.run.SOURCES_TOML", seeds)
     code, output = scrape(runner, "--authority", "E10000014")
     assert code == 0, output
     urls = {d.url for d in db.exec(select(Document))}

@@ -15,16 +15,16 @@ from typing import cast
 
 from sqlmodel import Session, select
 
-from scrapers.extract import extract
-from scrapers.extractor import ExtractorPool
-from scrapers.fetch import Fetched, Fetcher
+from scrapers.extract.dispatch import extract
+from scrapers.extract.pool import ExtractorPool
+from scrapers.fetch.fetcher import Fetched, Fetcher
+from scrapers.fetch.schedule import HostQueue
+from scrapers.fetch.throttle import HostThrottle
 from scrapers.passages import ExtractedDocument, ExtractionError
-from scrapers.schedule import HostQueue
-from scrapers.throttle import HostThrottle
 from tests.factories import fictional_council
 from tests.fetch_fakes import FakeClock
 from tracker.models import Document, DocumentStatus
-from tracker.scraping import Scrape, Summary, Target
+from tracker.pipeline.run import Scrape, Summary, Target
 
 PAGE = b"<html><body><h1>Fictional strategy</h1><p>Nothing to see.</p></body></html>"
 

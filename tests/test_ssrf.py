@@ -14,8 +14,8 @@ import trustme
 from fetch_fakes import FakeClock, FakeResolver
 from pytest_httpserver import HTTPServer
 
-from scrapers.fetch import Fetcher, FetchError, FetchFailed, FetchRefused
-from scrapers.netguard import non_public_reason
+from scrapers.fetch.fetcher import Fetcher, FetchError, FetchFailed, FetchRefused
+from scrapers.fetch.netguard import non_public_reason
 
 PUBLIC = "93.184.215.14"
 RESOLVER_ANSWERS = {

@@ -385,13 +385,15 @@ class DocumentVersion(SQLModel, table=True):
     text: str = Field(sa_type=Text)
 
 
-class Match(SQLModel, table=True):
+class Proposal(SQLModel, table=True):
     """A passage the matcher proposes as a commitment to a recommendation.
 
     Keyed by a fingerprint of the passage, so the same words found again in a later
     version (or a later scrape) are the same match: a rejected one stays rejected.
+    The table keeps the name it was created with; renaming it would rename its indexes too.
     """
 
+    __tablename__ = "match"
     __table_args__ = (
         UniqueConstraint("document_id", "recommendation_id", "fingerprint"),
         CheckConstraint(_in("review_status", ReviewStatus), name="review_status"),

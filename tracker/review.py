@@ -17,9 +17,9 @@ from sqlmodel import Session, col
 from tracker.models import (
     Delivery,
     Document,
-    Match,
     PledgeEvent,
     PledgeStatus,
+    Proposal,
     ReviewStatus,
     utcnow,
 )
@@ -43,7 +43,7 @@ def source_link(document: Document, page: int | None) -> str:
 
 def accept_match(
     session: Session,
-    match: Match,
+    match: Proposal,
     *,
     status: PledgeStatus,
     reviewer_id: int,
@@ -84,7 +84,7 @@ def accept_match(
 
 
 def reject_match(
-    session: Session, match: Match, *, reason: str, reviewer_id: int, now: datetime | None = None
+    session: Session, match: Proposal, *, reason: str, reviewer_id: int, now: datetime | None = None
 ) -> None:
     """Mark the match rejected with the reason; the same passage is not proposed again."""
     _decide(
@@ -99,7 +99,7 @@ def reject_match(
 
 def _decide(
     session: Session,
-    match: Match,
+    match: Proposal,
     verdict: ReviewStatus,
     reviewer_id: int,
     now: datetime,
@@ -107,8 +107,10 @@ def _decide(
 ) -> None:
     """Set the verdict if the match is still pending; otherwise someone beat us to it."""
     result = session.exec(
-        update(Match)
-        .where(col(Match.id) == match.id, col(Match.review_status) == ReviewStatus.PENDING.value)
+        update(Proposal)
+        .where(
+            col(Proposal.id) == match.id, col(Proposal.review_status) == ReviewStatus.PENDING.value
+        )
         .values(
             review_status=verdict.value, reviewer_id=reviewer_id, reviewed_at=now, reason=reason
         )

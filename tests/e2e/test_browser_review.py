@@ -16,12 +16,12 @@ from tests.e2e.browser import (
     sign_in,
 )
 from tests.factories import fictional_council, stored_document
-from tracker.models import Match
+from tracker.models import Proposal
 
 _numbers = itertools.count(1)
 
 
-def propose(site: Site) -> tuple[str, list[Match]]:
+def propose(site: Site) -> tuple[str, list[Proposal]]:
     """Store an invented council's strategy through the real store; return its slug and matches."""
     name = f"Reviewshire{next(_numbers)}"
     body = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 from dataclasses import asdict
 from pathlib import Path
 
@@ -13,12 +14,13 @@ from redis import Redis
 from rq import Worker
 from sqlmodel import Session, col, or_, select
 
-from scrapers.match import match_file
+from scrapers.extract.dispatch import extract_isolated
+from scrapers.match.scoring import match_document
 from scrapers.passages import ExtractionError
 from tracker.commands.common import writing
-from tracker.jobs import QUEUE
 from tracker.models import Authority
-from tracker.scraping import (
+from tracker.pipeline.queue import QUEUE
+from tracker.pipeline.run import (
     Scrape,
     Summary,
     Target,
@@ -79,7 +81,9 @@ def scrape_command(
 def match_command(path: Path, as_json: bool) -> None:
     """Extract a local file (PDF, DOCX, HTML or text) and print its matches, best first."""
     try:
-        matches = match_file(path)
+        content_type, _ = mimetypes.guess_type(path.name)
+        # Sandboxed like a fetched document: a local file is no more trusted than a remote one.
+        matches = match_document(extract_isolated(path.read_bytes(), content_type))
     except ExtractionError as error:
         raise click.ClickException(f"Could not read {path}: {error}") from error
     if as_json:

@@ -12,7 +12,7 @@ from tracker.models import (
     Authority,
     Document,
     DocumentVersion,
-    Match,
+    Proposal,
     Recommendation,
     ReviewStatus,
 )
@@ -25,7 +25,7 @@ CONTEXT = 240  # characters of the document shown either side of a passage
 class QueueItem:
     """A proposed passage with its document, authority, recommendation and surroundings."""
 
-    match: Match
+    match: Proposal
     document: Document
     authority: Authority
     recommendation: Recommendation
@@ -52,44 +52,44 @@ def review_queue(
 ) -> Page[QueueItem]:
     """Return one page of passages awaiting review, best first, with their context."""
     waiting = [
-        col(Match.review_status) == ReviewStatus.PENDING.value,
-        col(Match.withdrawn_in).is_(None),
+        col(Proposal.review_status) == ReviewStatus.PENDING.value,
+        col(Proposal.withdrawn_in).is_(None),
     ]
     if authority is not None:
         waiting.append(col(Document.authority_id) == authority.id)
     if recommendation is not None:
-        waiting.append(col(Match.recommendation_id) == recommendation.id)
+        waiting.append(col(Proposal.recommendation_id) == recommendation.id)
     count = (
         select(func.count())
-        .select_from(Match)
-        .join(Document, col(Document.id) == Match.document_id)
+        .select_from(Proposal)
+        .join(Document, col(Document.id) == Proposal.document_id)
         .where(*waiting)
     )
     total = session.exec(count).one()
     if page > 1 and (page - 1) * per_page >= total:
         raise PageNotFound(page)
     text = DocumentVersion.text
-    start = case((col(Match.start) < CONTEXT, 1), else_=col(Match.start) - CONTEXT + 1)
+    start = case((col(Proposal.start) < CONTEXT, 1), else_=col(Proposal.start) - CONTEXT + 1)
     columns: list[Any] = [
-        Match,
+        Proposal,
         Document,
         Authority,
         Recommendation,
-        func.substr(text, start, col(Match.start) + 1 - start),
-        func.substr(text, col(Match.end) + 1, CONTEXT),
+        func.substr(text, start, col(Proposal.start) + 1 - start),
+        func.substr(text, col(Proposal.end) + 1, CONTEXT),
     ]
     stmt = (
         select(*columns)
-        .join(Document, col(Document.id) == Match.document_id)
+        .join(Document, col(Document.id) == Proposal.document_id)
         .join(Authority, col(Authority.id) == Document.authority_id)
-        .join(Recommendation, col(Recommendation.id) == Match.recommendation_id)
+        .join(Recommendation, col(Recommendation.id) == Proposal.recommendation_id)
         .outerjoin(
             DocumentVersion,
             (col(DocumentVersion.document_id) == Document.id)
             & (col(DocumentVersion.number) == Document.version),
         )
         .where(*waiting)
-        .order_by(col(Match.score).desc(), col(Match.id))
+        .order_by(col(Proposal.score).desc(), col(Proposal.id))
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
@@ -102,7 +102,7 @@ def review_queue(
 
 def queue_item(session: Session, match_id: int) -> QueueItem | None:
     """Return one match as a queue item (for re-rendering it after a verdict)."""
-    match = session.get(Match, match_id)
+    match = session.get(Proposal, match_id)
     if match is None:
         return None
     document = session.get_one(Document, match.document_id)
@@ -118,14 +118,16 @@ def queue_item(session: Session, match_id: int) -> QueueItem | None:
 
 def documents_of(session: Session, authority_id: int) -> list[DocumentRow]:
     """Return the documents read for an authority, newest first, with verdict counts."""
-    accepted = func.sum(case((col(Match.review_status) == ReviewStatus.ACCEPTED.value, 1), else_=0))
-    open_ = (col(Match.review_status) == ReviewStatus.PENDING.value) & col(Match.withdrawn_in).is_(
-        None
+    accepted = func.sum(
+        case((col(Proposal.review_status) == ReviewStatus.ACCEPTED.value, 1), else_=0)
     )
+    open_ = (col(Proposal.review_status) == ReviewStatus.PENDING.value) & col(
+        Proposal.withdrawn_in
+    ).is_(None)
     pending = func.sum(case((open_, 1), else_=0))
     stmt = (
         select(Document, accepted, pending)
-        .outerjoin(Match, col(Match.document_id) == Document.id)
+        .outerjoin(Proposal, col(Proposal.document_id) == Document.id)
         .where(Document.authority_id == authority_id)
         .group_by(col(Document.id))
         .order_by(col(Document.last_seen).desc())

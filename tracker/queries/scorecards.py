@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 from tracker.models import (
     Authority,
     Document,
-    Match,
     PledgeEvent,
     PledgeStatus,
+    Proposal,
     Recommendation,
     ReviewStatus,
 )
@@ -80,11 +80,11 @@ def scorecards_of(
     answers = statuses_by_authority(session, ids)
     evidence: dict[int, set[int]] = defaultdict(set)
     accepted = (
-        select(Document.authority_id, Match.recommendation_id)
-        .join(Document, col(Document.id) == Match.document_id)
+        select(Document.authority_id, Proposal.recommendation_id)
+        .join(Document, col(Document.id) == Proposal.document_id)
         .where(
             col(Document.authority_id).in_(ids),
-            col(Match.review_status) == ReviewStatus.ACCEPTED.value,
+            col(Proposal.review_status) == ReviewStatus.ACCEPTED.value,
         )
         .distinct()
     )

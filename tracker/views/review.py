@@ -18,15 +18,15 @@ from tracker.auth import Account, role_required, signed_in
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import AcceptForm, RejectForm, SourceForm
-from tracker.jobs import enqueue_source
-from tracker.models import Match, PledgeStatus, Role
+from tracker.models import PledgeStatus, Proposal, Role
+from tracker.pipeline.queue import enqueue_source
+from tracker.pipeline.run import add_source
 from tracker.pledging import StaleEdit
 from tracker.queries.authorities import authority_by_slug
 from tracker.queries.common import PageNotFound
 from tracker.queries.pledges import recommendation_by_slug, recommendations
 from tracker.queries.review import queue_item, review_queue
 from tracker.review import AlreadyReviewed, accept_match, reject_match
-from tracker.scraping import add_source
 from tracker.views.arguments import authority_by_key
 from tracker.views.auth import safe_next
 from tracker.views.pledges import htmx_message
@@ -83,7 +83,7 @@ def queue() -> str:
 def accept(match_id: int) -> Response | tuple[str, int] | str:
     """Record the passage as the authority's pledge (pledged or partly pledged)."""
     session = get_session()
-    match = session.get(Match, match_id) or abort(404)
+    match = session.get(Proposal, match_id) or abort(404)
     form = AcceptForm()
     if not form.validate():
         abort(400, description="Choose pledged or partly pledged.")
@@ -100,7 +100,7 @@ def accept(match_id: int) -> Response | tuple[str, int] | str:
 def reject(match_id: int) -> Response | tuple[str, int] | str:
     """Hide the passage for good, keeping the reason."""
     session = get_session()
-    match = session.get(Match, match_id) or abort(404)
+    match = session.get(Proposal, match_id) or abort(404)
     form = RejectForm()
     if not form.validate():
         abort(400, description="Keep the reason under 500 characters.")

@@ -1,13 +1,13 @@
 """The concepts of each recommendation, as precompiled patterns over lower-cased text.
 
-Like `scrapers.lexicon` (the shared language of context, commitment and traps), these
+Like `scrapers.match.lexicon` (the shared language of context, commitment and traps), these
 describe how UK councils, partnerships and Police and Crime Commissioners write in general,
 not phrases from any one document.
 """
 
 from __future__ import annotations
 
-from scrapers.patterns import concept, each, hyphened, one_of, words
+from scrapers.match.patterns import concept, each, hyphened, one_of, words
 
 # --- Recommendation concepts -----------------------------------------------------------------
 

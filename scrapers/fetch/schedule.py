@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 def host_of(url: str) -> str:
-    """Return the host a URL's requests are throttled under (as `scrapers.netguard`)."""
+    """Return the host a URL's requests are throttled under (as `scrapers.fetch.netguard`)."""
     return (urlsplit(url).hostname or "").rstrip(".")
 
 

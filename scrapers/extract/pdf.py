@@ -20,7 +20,7 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
-from scrapers import layout
+from scrapers.extract import layout
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 MAX_PAGES = 2000

@@ -2,7 +2,7 @@
 
 Fetching is slow and polite (a second between requests to one host), so a pool of threads
 fetches from many hosts at once, hands each document to a pool of extraction helpers (one
-per core, `scrapers.extractor`: processes, never a thread that could be forked mid-lock)
+per core, `scrapers.extract.pool`: processes, never a thread that could be forked mid-lock)
 and matches it; this thread stores each document as it is ready, one transaction each.
 """
 
@@ -20,21 +20,20 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from scrapers.discover import discover, normalise_url
-from scrapers.extractor import ExtractorPool, Extracts
-from scrapers.fetch import Fetched, Fetcher, FetchFailed, FetchRefused
-from scrapers.match import Match as Proposal
-from scrapers.match import match_document
-from scrapers.netguard import parse_allow_hosts
+from scrapers.extract.pool import ExtractorPool, Extracts
+from scrapers.fetch.discover import discover, normalise_url
+from scrapers.fetch.fetcher import Fetched, Fetcher, FetchFailed, FetchRefused
+from scrapers.fetch.netguard import parse_allow_hosts
+from scrapers.fetch.schedule import HostQueue
+from scrapers.match.scoring import Proposal, match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
-from scrapers.schedule import HostQueue
 from tracker.models import Authority, Document, DocumentStatus, Source
-from tracker.store import SanityError, Stored, store_failure, store_fetch, url_hash
+from tracker.pipeline.store import SanityError, Stored, store_failure, store_fetch, url_hash
 
 log = logging.getLogger(__name__)
 
 MAX_URL = 2000  # Source.url's length
-SOURCES_TOML = Path(__file__).resolve().parent.parent / "scrapers" / "sources.toml"
+SOURCES_TOML = Path(__file__).resolve().parents[2] / "scrapers" / "sources.toml"
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ class Scrape:
         """Fetch and read every target in the pool, storing each here as it is ready.
 
         Each free thread is given a document from the host that may be asked soonest
-        (`scrapers.schedule`), so threads fetch rather than sit out politeness intervals;
+        (`scrapers.fetch.schedule`), so threads fetch rather than sit out politeness intervals;
         and no more documents are in flight than threads, so memory stays flat however
         many there are.
         """

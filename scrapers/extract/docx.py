@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from scrapers import layout
+from scrapers.extract import layout
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 MAX_ENTRIES = 5000

@@ -10,11 +10,11 @@ import io
 import re
 import zipfile
 
-from scrapers.extract_docx import extract_docx
-from scrapers.extract_html import extract_html
-from scrapers.extract_pdf import extract_pdf
-from scrapers.extract_text import extract_text, looks_binary
-from scrapers.isolation import run_isolated
+from scrapers.extract.docx import extract_docx
+from scrapers.extract.html import extract_html
+from scrapers.extract.pdf import extract_pdf
+from scrapers.extract.sandbox import run_isolated
+from scrapers.extract.text import extract_text, looks_binary
 from scrapers.passages import (
     ExtractedDocument,
     ExtractionError,

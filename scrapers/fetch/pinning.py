@@ -17,8 +17,8 @@ from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
 
-from scrapers.fetch_errors import FetchRefused
-from scrapers.netguard import Target
+from scrapers.fetch.errors import FetchRefused
+from scrapers.fetch.netguard import Target
 
 
 class PinnedRequest(PreparedRequest):

@@ -14,7 +14,7 @@ pattern matches.
 
 from __future__ import annotations
 
-from scrapers.patterns import (
+from scrapers.match.patterns import (
     compile_pattern,
     concept,
     each,

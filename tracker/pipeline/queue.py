@@ -12,7 +12,7 @@ from flask import current_app
 from redis import Redis
 from rq import Queue
 
-from tracker.scraping import scrape_pending
+from tracker.pipeline.run import scrape_pending
 
 log = logging.getLogger(__name__)
 

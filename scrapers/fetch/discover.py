@@ -27,8 +27,8 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.fetch import Fetcher
-from scrapers.fetch_errors import FetchError
+from scrapers.fetch.errors import FetchError
+from scrapers.fetch.fetcher import Fetcher
 
 logger = logging.getLogger(__name__)
 

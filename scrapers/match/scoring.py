@@ -13,18 +13,14 @@ those finds every stem group, and a rule or check runs only in passages holding 
 
 from __future__ import annotations
 
-import mimetypes
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from scrapers import lexicon as lx
-from scrapers.anchors import Haystack
-from scrapers.extract import extract_isolated
-from scrapers.passages import ExtractedDocument, Passage
-from scrapers.patterns import Concept
-from scrapers.rules import (
+from scrapers.match import lexicon as lx
+from scrapers.match.anchors import Haystack
+from scrapers.match.patterns import Concept
+from scrapers.match.rules import (
     ANCHORS,
     BASE,
     BY_REFERENCE,
@@ -48,6 +44,7 @@ from scrapers.rules import (
     Rule,
     rules_for,
 )
+from scrapers.passages import ExtractedDocument, Passage
 
 _SENTENCE_END = re.compile(r"[.;!?](?=\s)")
 # Matches below this are noise, not candidates.
@@ -60,7 +57,7 @@ _SUBJECT_MIN_PASSAGES = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Match:
+class Proposal:
     """A passage proposed as evidence of a commitment to one recommendation."""
 
     recommendation: str
@@ -72,18 +69,12 @@ class Match:
     rule: str
 
 
-def match_document(doc: ExtractedDocument) -> list[Match]:
-    """Match an extracted document's passages, best first."""
+def match_document(doc: ExtractedDocument) -> list[Proposal]:
+    """Propose, best first, the passages of an extracted document."""
     return match_passages(doc.passages)
 
 
-def match_file(path: Path) -> list[Match]:
-    """Extract a local file (sandboxed, as for fetched documents) and match it, best first."""
-    content_type, _ = mimetypes.guess_type(path.name)
-    return match_document(extract_isolated(path.read_bytes(), content_type))
-
-
-def match_passages(passages: Sequence[Passage]) -> list[Match]:
+def match_passages(passages: Sequence[Passage]) -> list[Proposal]:
     """Propose, best first, the passages that commit to each recommendation."""
     haystack = Haystack.of([passage.text for passage in passages])
     # Only a passage holding some rule's anchor can match, so only those are read further.
@@ -91,7 +82,7 @@ def match_passages(passages: Sequence[Passage]) -> list[Match]:
     indexes = list(anchored)
     found = STEMS.scan(haystack.part(anchored.values()))
     scorer = _Scorer(passages, haystack)
-    matches: list[Match] = []
+    matches: list[Proposal] = []
     for position, bits in found.items():
         rules = rules_for(bits & RULE_BITS)
         if rules:
@@ -157,7 +148,7 @@ class _Scorer:
         self._mentions: dict[str | None, bool] = {}
         self._commits: dict[str | None, bool] = {}
 
-    def score(self, passage: Passage, bits: int, rules: tuple[Rule, ...]) -> list[Match]:
+    def score(self, passage: Passage, bits: int, rules: tuple[Rule, ...]) -> list[Proposal]:
         """Keep the best firing rule per recommendation, if it scores at least MIN_SCORE.
 
         `bits` are the stem groups found in the passage, which say which of the weighing
@@ -280,9 +271,9 @@ def _live_start(pattern: re.Pattern[str], text: str) -> int:
     return -1
 
 
-def _match(passage: Passage, rule: Rule, score: float) -> Match:
+def _match(passage: Passage, rule: Rule, score: float) -> Proposal:
     """Propose a passage for the rule's recommendation."""
-    return Match(
+    return Proposal(
         recommendation=rule.recommendation,
         score=round(score, 3),
         text=passage.text,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from scrapers import layout
+from scrapers.extract import layout
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 _BLOCK_SPLIT = re.compile(r"\n[ \t\f\v]*\n")

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache, reduce
 from operator import or_
 
-from scrapers import concepts as cx
-from scrapers import lexicon as lx
-from scrapers.anchors import StemIndex
-from scrapers.patterns import Concept
+from scrapers.match import concepts as cx
+from scrapers.match import lexicon as lx
+from scrapers.match.anchors import StemIndex
+from scrapers.match.patterns import Concept
 
 PRIORITY_IN_PLANS = "priority-in-strategic-plans"
 RESOURCED_PARTNERSHIP = "resourced-multi-agency-partnership"

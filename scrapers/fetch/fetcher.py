@@ -30,8 +30,8 @@ from urllib.parse import urldefrag, urljoin
 
 import requests
 
-from scrapers.fetch_errors import FetchError, FetchFailed, FetchRefused
-from scrapers.netguard import (
+from scrapers.fetch.errors import FetchError, FetchFailed, FetchRefused
+from scrapers.fetch.netguard import (
     Resolver,
     Target,
     allow_hosts_from_env,
@@ -39,9 +39,9 @@ from scrapers.netguard import (
     system_resolver,
     vet,
 )
-from scrapers.pinning import PinnedAdapter, PinnedRequest
-from scrapers.robots import ALLOW_ALL, DISALLOW_ALL, RobotsPolicy, parse_robots, product_token
-from scrapers.throttle import Clock, HostThrottle, SystemClock
+from scrapers.fetch.pinning import PinnedAdapter, PinnedRequest
+from scrapers.fetch.robots import ALLOW_ALL, DISALLOW_ALL, RobotsPolicy, parse_robots, product_token
+from scrapers.fetch.throttle import Clock, HostThrottle, SystemClock
 
 __all__ = [
     "FetchError",

@@ -1,6 +1,6 @@
 """How the matcher's patterns are written: placeholders, fast alternations, concepts.
 
-These helpers let `scrapers.lexicon` say what it recognises plainly while the compiled
+These helpers let `scrapers.match.lexicon` say what it recognises plainly while the compiled
 patterns stay fast for Python's re engine, which tries a pattern at every position of a
 passage and its alternatives one after another.
 """

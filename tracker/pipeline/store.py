@@ -19,14 +19,14 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from scrapers.fetch import Fetched
-from scrapers.match import Match as Proposal
+from scrapers.fetch.fetcher import Fetched
+from scrapers.match import scoring
 from scrapers.passages import ExtractedDocument
 from tracker.models import (
     Document,
     DocumentStatus,
     DocumentVersion,
-    Match,
+    Proposal,
     Recommendation,
     utcnow,
 )
@@ -49,8 +49,8 @@ class Stored:
 
     document: Document
     outcome: str  # new, changed, unchanged, not-modified, needs-ocr, refused, failed
-    proposed: list[Match] = field(default_factory=list)
-    withdrawn: list[Match] = field(default_factory=list)
+    proposed: list[Proposal] = field(default_factory=list)
+    withdrawn: list[Proposal] = field(default_factory=list)
 
 
 def url_hash(url: str) -> str:
@@ -71,7 +71,7 @@ def store_fetch(
     url: str,
     fetched: Fetched,
     extracted: ExtractedDocument | None,
-    proposals: Sequence[Proposal],
+    proposals: Sequence[scoring.Proposal],
     title: str | None = None,
 ) -> Stored:
     """Record a successful fetch and, when the bytes are new, their text and matches."""
@@ -157,7 +157,7 @@ def _status(extracted: ExtractedDocument | None) -> str:
     return DocumentStatus.OK.value
 
 
-def _check(extracted: ExtractedDocument, proposals: Sequence[Proposal]) -> None:
+def _check(extracted: ExtractedDocument, proposals: Sequence[scoring.Proposal]) -> None:
     """Refuse output that cannot be right, before it replaces anything (LGSF's report())."""
     if not extracted.text.strip():
         raise SanityError("the document has a text layer but no words were extracted")
@@ -169,18 +169,18 @@ def _check(extracted: ExtractedDocument, proposals: Sequence[Proposal]) -> None:
 
 
 def _reconcile(
-    session: Session, document: Document, proposals: Sequence[Proposal], now: datetime
-) -> tuple[list[Match], list[Match]]:
+    session: Session, document: Document, proposals: Sequence[scoring.Proposal], now: datetime
+) -> tuple[list[Proposal], list[Proposal]]:
     """Bring the document's matches in line with the new version's proposals."""
     recommendations = _recommendation_ids(session)
-    existing: dict[tuple[int | None, str], Match] = {}
+    existing: dict[tuple[int | None, str], Proposal] = {}
     if document.version > 1:  # a first version has no matches before it
         existing = {
             (m.recommendation_id, m.fingerprint): m
-            for m in session.exec(select(Match).where(Match.document_id == document.id))
+            for m in session.exec(select(Proposal).where(Proposal.document_id == document.id))
         }
     seen: set[tuple[int | None, str]] = set()
-    proposed: list[Match] = []
+    proposed: list[Proposal] = []
     for proposal in sorted(proposals, key=lambda p: -p.score):
         rec_id = recommendations.get(proposal.recommendation)
         if rec_id is None or proposal.score < MIN_SCORE:
@@ -191,7 +191,7 @@ def _reconcile(
         seen.add(key)
         match = existing.get(key)
         if match is None:
-            match = Match(
+            match = Proposal(
                 document_id=document.id or 0,
                 recommendation_id=rec_id,
                 fingerprint=key[1],

@@ -23,8 +23,8 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Protocol, Self
 
-from scrapers.extract import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S, extract
-from scrapers.isolation import cap_address_space
+from scrapers.extract.dispatch import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S, extract
+from scrapers.extract.sandbox import cap_address_space
 from scrapers.passages import ExtractedDocument, ExtractionError
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 from urllib.parse import urlsplit
 
-from scrapers.fetch_errors import FetchFailed, FetchRefused
+from scrapers.fetch.errors import FetchFailed, FetchRefused
 
 ALLOW_HOSTS_ENV = "SCRAPER_ALLOW_HOSTS"
 DEFAULT_PORTS = {"http": 80, "https": 443}
