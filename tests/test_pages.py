@@ -290,3 +290,30 @@ def test_no_inline_script_anywhere(client: FlaskClient, sample: None) -> None:
     for url in ("/", "/candidates/", "/authorities/sheffield"):
         for script in soup(client.get(url)).select("script"):
             assert script.get("src") and not script.text.strip()
+
+
+@pytest.mark.parametrize("url", ["/", "/authorities/sheffield", "/scorecards/", "/methodology"])
+def test_every_page_shares_well_and_names_itself(client: FlaskClient, url: str) -> None:
+    """A link pasted into a chat or a post shows the page's own title, a summary and the mark."""
+    page = soup(client.get(url))
+    meta = {t.get("property") or t.get("name"): t["content"] for t in page.select("meta[content]")}
+    title = page.title.text.strip() if page.title else ""
+    assert meta["og:title"] == title == meta["twitter:title"]
+    assert meta["og:description"] == meta["description"] == meta["twitter:description"]
+    assert meta["og:url"] == f"http://localhost{url}"
+    assert meta["twitter:card"] == "summary_large_image"
+    image = meta["og:image"]
+    assert image.startswith("http://localhost/static/") and image.endswith("og.png")
+    with client.get(image.removeprefix("http://localhost")) as served:
+        assert served.mimetype == "image/png"
+    icon = page.select_one('link[rel="icon"]')
+    assert icon is not None
+    with client.get(icon["href"]) as served:
+        assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+
+
+def test_scorecards_are_in_the_main_menu(client: FlaskClient) -> None:
+    menu = soup(client.get("/")).select('nav[aria-label="Main"] a')
+    assert "/scorecards/" in [a["href"] for a in menu]
+    current = soup(client.get("/scorecards/")).select('nav[aria-label="Main"] a[aria-current]')
+    assert [a.text for a in current] == ["Scorecards"]
