@@ -12,6 +12,7 @@ from sqlmodel.sql.sqltypes import AutoString
 import tracker.models  # noqa: F401  (registers every table on the metadata)
 from tracker.db import build_engine
 from tracker.dbtypes import UTCDateTime
+from tracker.migrate import is_modelled
 from tracker.models import metadata
 
 config = context.config
@@ -34,6 +35,7 @@ def run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=is_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -176,7 +176,7 @@ def stored_document(
         last_modified=None,
         redirects=(),
     )
-    extracted = extract(body, "text/plain")
+    extracted = extract(body, content_type)
     stored = store_fetch(
         session,
         authority_id=council.id or 0,

@@ -227,6 +227,7 @@ def test_data_page_documents_every_column(client: FlaskClient) -> None:
         [c.name for c in exports.PLEDGE_COLUMNS],
         [c.name for c in exports.CANDIDATE_COLUMNS],
         [c.name for c in exports.AUTHORITY_COLUMNS],
+        [c.name for c in exports.DOCUMENT_COLUMNS],
     ]
     licence = page.select_one("#licence + p")
     assert licence.select_one("a[href='https://creativecommons.org/licenses/by-sa/4.0/']")

@@ -42,7 +42,7 @@ def store(
         body,
         url,
         title="Testshire strategy (fictional)",
-        content_type="application/pdf",
+        content_type="text/plain",  # a PDF address serving plain text: no pages
     )
     db.commit()
     return proposed

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from tracker.models import Authority, Party, Person, Pledge, PledgeStatus, Recommendation
+from tracker.models import (
+    Authority,
+    Document,
+    Party,
+    Person,
+    Pledge,
+    PledgeStatus,
+    Recommendation,
+)
 from tracker.queries.candidates import CandidacyRow
 from tracker.queries.events import Scope, preferred_candidacy
 from tracker.queries.opendata import AuthorityRecord, CandidateRecord, PledgeRecord
@@ -252,3 +260,37 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Row]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+DOCUMENT_COLUMNS = [
+    Column("document_id", "The document's id here; its page is /documents/<id>."),
+    Column("title", "The document's title, as it gives it (empty when it gives none)."),
+    Column("authority", "The authority that published it."),
+    Column("authority_slug", "That authority's key in this site's addresses and the API."),
+    Column("authority_gss", "That authority's ONS (GSS) code, e.g. E08000019."),
+    Column("source_url", "Where the document was read, after any redirect."),
+    Column("content_type", "Its format, as the server described it."),
+    Column("pages", "How many pages it has (PDFs); empty for web pages and Word files."),
+    Column("version", "How many distinct versions of it have been read."),
+    Column("first_seen", "When it was first read (ISO 8601, UTC)."),
+    Column("last_seen", "When it was last read."),
+    Column("page_url", "Its page on this site."),
+]
+
+
+def document_row(document: Document, authority: Authority, page_url: str) -> Row:
+    """Return one row of the document list."""
+    return {
+        "document_id": document.id,
+        "title": document.title,
+        "authority": authority.name,
+        "authority_slug": authority.slug,
+        "authority_gss": authority.gss_code,
+        "source_url": document.final_url or document.url,
+        "content_type": document.content_type,
+        "pages": document.page_count,
+        "version": document.version,
+        "first_seen": document.first_seen,
+        "last_seen": document.last_seen,
+        "page_url": page_url,
+    }

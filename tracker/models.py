@@ -372,6 +372,25 @@ class Document(SQLModel, table=True):
     fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class DocumentPage(SQLModel, table=True):
+    """One page of a document's newest version, the unit that full-text search finds.
+
+    Only the newest version is searchable (older texts stay in `DocumentVersion`), so a
+    search never answers with words a council has since removed. A document without pages
+    (HTML, Word) is one row with `page` None. The search index over `text` is kept by the
+    database itself: an FTS5 table with triggers on SQLite, a GIN index on PostgreSQL
+    (migration 0012), so no writer can forget it.
+    """
+
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    position: int  # the order of the page in the document, from 0
+    page: int | None = None
+    text: str = Field(sa_type=Text)
+
+
 class DocumentVersion(SQLModel, table=True):
     """The text of one distinct content of a document (a new sha256 makes a new version)."""
 

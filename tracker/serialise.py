@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from tracker.models import Authority, Party, Person, Pledge, PledgeStatus, Recommendation, Theme
+from tracker.models import (
+    Authority,
+    Document,
+    Party,
+    Person,
+    Pledge,
+    PledgeStatus,
+    Recommendation,
+    Theme,
+)
 from tracker.queries.candidates import CandidacyRow
 from tracker.queries.events import EventRecord
 from tracker.queries.opendata import AuthorityRecord, CandidateRecord, PledgeRecord
@@ -163,6 +172,23 @@ def _candidacy_json(row: CandidacyRow, gss_codes: Mapping[str, str | None]) -> J
         "party_slug": row.party_slug,
         "elected": row.elected,
         "votes_cast": row.votes_cast,
+    }
+
+
+def document_json(document: Document, authority: Authority, page_url: str) -> JSON:
+    """Describe a read document: what it is, whose, and where it was read."""
+    return {
+        "id": document.id,
+        "title": document.title,
+        "authority": authority.slug,
+        "authority_name": authority.name,
+        "source_url": document.final_url or document.url,
+        "content_type": document.content_type,
+        "pages": document.page_count,
+        "version": document.version,
+        "first_seen": _iso(document.first_seen),
+        "last_seen": _iso(document.last_seen),
+        "url": page_url,
     }
 
 

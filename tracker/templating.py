@@ -16,6 +16,7 @@ from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
 from tracker.review import source_link
+from tracker.text import document_format, document_slug
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         delivery_label=delivery_label,
         long_date=long_date,
         number=number,
+        document_format=document_format,
     )
     app.jinja_env.globals.update(
         candidate_url=candidate_url,
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
         stacked_bars=stacked_bars,
         timeline=timeline,
         BarRow=BarRow,
+        document_slug=document_slug,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.context_processor(_site_context)

@@ -35,3 +35,25 @@ def slugify(text: str) -> str:
         .decode("ascii")
     )
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+_FORMATS = (
+    ("pdf", "PDF"),
+    ("wordprocessingml", "Word document"),
+    ("msword", "Word document (old format)"),
+    ("opendocument.text", "OpenDocument text"),
+    ("rtf", "Rich Text"),
+    ("html", "Web page"),
+    ("text/plain", "Plain text"),
+)
+
+
+def document_format(content_type: str | None) -> str:
+    """Name a document's format in plain words, from the type its server gave."""
+    kind = (content_type or "").lower()
+    return next((name for marker, name in _FORMATS if marker in kind), "Document")
+
+
+def document_slug(title: str | None, publisher: str) -> str:
+    """Return the readable part of a document's address, from its title or its publisher."""
+    return slugify(title or f"{publisher} document")[:80].strip("-") or "document"

@@ -144,6 +144,21 @@ READS: JSON = {
         [*_SCOPE, _LIMIT, _AFTER_ID],
         "EventPage",
     ),
+    "/documents": _operation(
+        "api.documents",
+        "Documents read: searched by their text (best match first) or newest first.",
+        [
+            _query(
+                "q",
+                'Words (all must appear), "a phrase", OR between terms, -word to leave one out.',
+            ),
+            _query("authority", "An authority's slug or GSS code: its documents only."),
+            _query("type", "A type of authority, e.g. MD or PFA."),
+            _query("region", "An English region."),
+            _query("page", "The page of results, from 1.", {"type": "integer", "minimum": 1}),
+        ],
+        "DocumentSearch",
+    ),
     "/openapi.json": {
         "get": {
             "operationId": "api.openapi",

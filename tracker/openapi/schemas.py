@@ -187,5 +187,39 @@ SCHEMAS: JSON = {
         },
     ),
 }
+SCHEMAS["Document"] = strict_object(
+    "A strategy, statement or plan the tracker has read, with snippets when searched.",
+    {
+        "id": {"type": "integer"},
+        "title": nullable("string"),
+        "authority": {"type": "string", "description": "Slug of the authority that published it."},
+        "authority_name": STRING,
+        "source_url": {"type": "string", "format": "uri"},
+        "content_type": nullable("string"),
+        "pages": nullable("integer"),
+        "version": {"type": "integer", "description": "How many distinct versions were read."},
+        "first_seen": {"type": "string", "format": "date-time"},
+        "last_seen": {"type": "string", "format": "date-time"},
+        "url": {"type": "string", "format": "uri"},
+        "snippets": {
+            "type": "array",
+            "description": "Up to three passages around the searched words, best first.",
+            "items": strict_object(
+                "Words around a match; `html` is escaped text with <mark> around matches.",
+                {"page": nullable("integer"), "html": STRING},
+            ),
+        },
+    },
+)
+SCHEMAS["DocumentSearch"] = strict_object(
+    "A page of documents: best match first when searching, else newest first.",
+    {
+        "results": {"type": "array", "items": ref("Document")},
+        "total": {"type": "integer", "description": "How many documents match in all."},
+        "next": nullable(
+            "string", format="uri", description="The next page's address, or null on the last."
+        ),
+    },
+)
 for _name in ("Recommendation", "Authority", "Candidate", "Pledge", "Event"):
     SCHEMAS[f"{_name}Page"] = page_of(_name)

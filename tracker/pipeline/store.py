@@ -17,13 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from scrapers.fetch.fetcher import Fetched
 from scrapers.match import scoring
 from scrapers.passages import ExtractedDocument
 from tracker.models import (
     Document,
+    DocumentPage,
     DocumentStatus,
     DocumentVersion,
     Proposal,
@@ -109,6 +111,7 @@ def store_fetch(
                 text=extracted.text,
             )
         )
+        _index_pages(session, document, extracted)
         proposed, withdrawn = _reconcile(session, document, proposals, fetched.fetched_at)
         return Stored(document, outcome, proposed, withdrawn)
 
@@ -166,6 +169,20 @@ def _check(extracted: ExtractedDocument, proposals: Sequence[scoring.Proposal]) 
     for proposal in proposals:
         if not 0 <= proposal.start < proposal.end <= len(extracted.text):
             raise SanityError(f"a match points outside the text ({proposal.start}-{proposal.end})")
+
+
+def _index_pages(session: Session, document: Document, extracted: ExtractedDocument) -> None:
+    """Make the new version's pages the document's searchable text, replacing the old ones."""
+    session.execute(delete(DocumentPage).where(col(DocumentPage.document_id) == document.id))
+    pages: dict[int | None, list[str]] = {}
+    for passage in extracted.passages:
+        pages.setdefault(passage.page, []).append(passage.text)
+    for position, (page, texts) in enumerate(pages.items()):
+        session.add(
+            DocumentPage(
+                document_id=document.id or 0, position=position, page=page, text="\n\n".join(texts)
+            )
+        )
 
 
 def _reconcile(

@@ -40,6 +40,7 @@ from tracker.serialise import (
 )
 from tracker.views import arguments
 from tracker.views.arguments import BadArgument, authority_by_key
+from tracker.views.documents import document_filters, documents_page, hit_json
 from tracker.views.errors import RETRY_AFTER, RETRY_MESSAGE, describe
 from tracker.views.links import SiteLinks
 
@@ -150,6 +151,28 @@ def list_events() -> Response:
     scope, size = arguments.scope(session, request.args), _limit()
     found = event_records(session, scope, after=arguments.after_id(request.args), limit=size + 1)
     return _page(found, size, lambda r: r.event.id, event_json)
+
+
+@bp.get("/documents", endpoint="documents")
+def list_documents() -> Response:
+    """List read documents newest first, or search their text, filtered like their page."""
+    filters = document_filters(get_session(), request.args)
+    page = documents_page(filters, _page_number())
+    following = None
+    if page.has_next:
+        args = {**request.args.to_dict(), "page": str(page.number + 1)}
+        following = url_for(".documents", _external=True, **args)
+    return json_response(
+        {"results": [hit_json(h) for h in page.items], "total": page.total, "next": following}
+    )
+
+
+def _page_number() -> int:
+    """Return the `page` argument of a searched list, raising BadArgument if it is not one."""
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise BadArgument(f"page must be a number from 1, not “{raw}”.")
+    return int(raw)
 
 
 @bp.get("/<path:rest>")

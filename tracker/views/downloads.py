@@ -43,6 +43,7 @@ def data() -> str:
         pledge_columns=exports.PLEDGE_COLUMNS,
         candidate_columns=exports.CANDIDATE_COLUMNS,
         authority_columns=exports.AUTHORITY_COLUMNS,
+        document_columns=exports.DOCUMENT_COLUMNS,
         status_note=exports.STATUS_COLUMN_NOTE,
     )
 
