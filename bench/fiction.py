@@ -21,6 +21,7 @@ from tracker.models import (
     Candidacy,
     Delivery,
     Document,
+    DocumentPage,
     DocumentVersion,
     Election,
     Party,
@@ -116,7 +117,7 @@ class Generator:
         elections, ballots = self._ballots()
         people, candidacies = self._candidates(ballots, parties)
         pledges, events = self._pledges(people, fictional)
-        documents, versions, matches = self._documents()
+        documents, versions, pages, matches = self._documents()
         return [
             (Authority.__table__, fictional),  # type: ignore[attr-defined]
             (Party.__table__, parties),  # type: ignore[attr-defined]
@@ -128,6 +129,7 @@ class Generator:
             (PledgeEvent.__table__, events),  # type: ignore[attr-defined]
             (Document.__table__, documents),  # type: ignore[attr-defined]
             (DocumentVersion.__table__, versions),  # type: ignore[attr-defined]
+            (DocumentPage.__table__, pages),  # type: ignore[attr-defined]
             (Proposal.__table__, matches),  # type: ignore[attr-defined]
         ]
 
@@ -327,11 +329,14 @@ class Generator:
 
     def _documents(
         self,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[
+        list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]
+    ]:
         """Invent scraped documents under the real authorities, with pending matches only."""
         per_doc = _spread(self.rng, self.scale.matches, self.scale.documents, low=0, high=12)
         documents: list[dict[str, Any]] = []
         versions: list[dict[str, Any]] = []
+        pages: list[dict[str, Any]] = []
         matches: list[dict[str, Any]] = []
         for n, match_count in enumerate(per_doc, start=1):
             authority = self.authorities[n % len(self.authorities)]
@@ -367,6 +372,7 @@ class Generator:
                     "text": body,
                 }
             )
+            pages.append({"id": n, "document_id": n, "position": 0, "page": None, "text": body})
             for m in range(match_count):
                 passage = _passage(n, m)
                 start = body.index(passage)
@@ -386,12 +392,42 @@ class Generator:
                         "created_at": seen,
                     }
                 )
-        return documents, versions, matches
+        return documents, versions, pages, matches
 
     def _document_text(self, n: int, match_count: int) -> str:
-        """Return a fictional document's text holding its matched passages."""
+        """Return a fictional document's text holding its matched passages.
+
+        Each names one of a few topics, so a search matches a share of the documents, as a
+        real one would, rather than every one of them.
+        """
         filler = f"{FICTION} Minutes of a fictional committee meeting, item {n}. " * 6
-        return "\n\n".join([filler, *(_passage(n, m) for m in range(match_count)), filler])
+        topic = f"The committee discussed {TOPICS[n % len(TOPICS)]} at length."
+        passages = (_passage(n, m) for m in range(match_count))
+        return "\n\n".join([filler, topic, *passages, filler])
+
+
+TOPICS = (
+    "the multi-agency partnership",
+    "independent advocacy for survivors",
+    "safe accommodation",
+    "people with lived experience",
+    "county lines exploitation",
+    "labour exploitation in car washes",
+    "training for frontline staff",
+    "the National Referral Mechanism",
+    "supply chain transparency",
+    "cuckooing of vulnerable tenants",
+    "sexual exploitation",
+    "the community safety plan",
+    "funding for a coordinator",
+    "information sharing between agencies",
+    "support for children at risk",
+    "the police and crime plan",
+    "awareness campaigns",
+    "data on referrals",
+    "housing pathways",
+    "the safeguarding adults board",
+)
 
 
 def _passage(document: int, number: int) -> str:

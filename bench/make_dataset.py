@@ -41,6 +41,7 @@ from tracker.models import (
     Ballot,
     Candidacy,
     Document,
+    DocumentPage,
     DocumentVersion,
     Election,
     Party,
@@ -146,7 +147,7 @@ def _at_head(url: str) -> bool:
 def table_counts(url: str) -> dict[str, int]:
     """Count the rows of the tables the benchmarks care about (empty if no schema yet)."""
     tables = (Authority, Party, Person, Election, Ballot, Candidacy, Pledge, PledgeEvent)
-    tables += (Document, DocumentVersion, Proposal)
+    tables += (Document, DocumentVersion, DocumentPage, Proposal)
     engine = build_engine(url)
     counts: dict[str, int] = {}
     try:

@@ -201,6 +201,9 @@ def public_targets(s: Subjects) -> list[Target]:
         Target("api: candidates ?party", f"/api/v1/candidates?party={s.party}"),
         Target("api: pledges ?authority", f"/api/v1/pledges?authority={s.authority}"),
         Target("api: events", "/api/v1/events"),
+        Target("documents ?q (search)", "/documents/?q=%22multi-agency+partnership%22"),
+        Target("documents", "/documents/"),
+        Target("api: documents ?q", "/api/v1/documents?q=safe+accommodation"),
         Target("csv: pledges ?authority", f"/pledges.csv?authority={s.authority}", None),
         Target("csv: candidates ?party", f"/candidates.csv?party={s.small_party}", None),
     ]
