@@ -132,6 +132,10 @@ PAGES: dict[str, PageType] = {
     "candidate": PageType(visit(lambda site: site.candidate_url(site.people["morgan"]))),
     "parties": PageType(visit("/parties/")),
     "party": PageType(visit("/parties/fictional-party")),
+    "scorecards": PageType(visit("/scorecards/")),
+    "methodology": PageType(visit("/methodology")),
+    "documents": PageType(visit("/documents/")),
+    "documents-search": PageType(visit('/documents/?q="multi-agency partnership"')),
     "feeds": PageType(visit("/feeds/")),
     "data": PageType(visit("/data")),
     "history": PageType(visit(lambda site: f"/pledges/{site.pledges['morgan'].id}/history")),
@@ -169,3 +173,30 @@ def test_page_is_accessible_at_phone_and_desktop_widths(
         expect_accessible(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {size} width"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        lambda site: site.candidate_url(site.people["morgan"]),
+        lambda site: "/authorities/testshire-fictional",
+    ],
+    ids=["candidate", "authority"],
+)
+def test_a_phone_shows_each_answer_and_its_evidence_without_scrolling(
+    path: Callable[[Site], str], site: Site, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Under 40em each pledge is a card: its answer and evidence sit inside the screen."""
+    page = new_context(viewport=PHONE).new_page()
+    page.goto(path(site))
+    rows = page.locator("table.pledges tbody tr")
+    assert rows.count() == 5
+    quoted = 0
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        for part in (row.locator(".status"), row.locator("td[data-label='Evidence']")):
+            box = part.bounding_box()
+            assert box is not None and box["x"] >= 0, f"row {index}: {part} is not on screen"
+            assert box["x"] + box["width"] <= PHONE["width"], f"row {index}: {part} is cut off"
+        quoted += row.locator(".quote").count()
+    assert quoted >= 1  # at least one card shows a quote, so evidence really was measured
