@@ -133,7 +133,6 @@ def test_status_filter(client: FlaskClient, db: Session) -> None:
     ("url", "message"),
     [
         ("/candidates/?party=no-such-party", "There is no party called “no-such-party”."),
-        ("/candidates/?status=maybe", "There is no pledge status called “maybe”."),
         ("/authorities/?nation=Atlantis", "There is no nation called “Atlantis”."),
         ("/candidates/?page=0", "There is no page '0'; pages are numbered from 1."),
         ("/candidates/?page=two", "There is no page 'two'; pages are numbered from 1."),

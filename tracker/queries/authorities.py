@@ -80,9 +80,17 @@ def authority_by_slug(session: Session, slug: str) -> Authority | None:
     return session.exec(select(Authority).where(Authority.slug == slug)).first()
 
 
-def authority_by_gss(session: Session, gss_code: str) -> Authority | None:
-    """Return the authority with this ONS (GSS) code, if any."""
-    return session.exec(select(Authority).where(Authority.gss_code == gss_code)).first()
+def authority_by_key(session: Session, key: str) -> Authority | None:
+    """Return the authority named by slug (sheffield), GSS code (E08000019) or mySociety
+    code (SHF): readers copy whichever the page, file or register they came from shows.
+
+    The three never collide: slugs are lower case, GSS codes a letter and eight digits,
+    mySociety codes three or four capitals.
+    """
+    named = or_(
+        col(Authority.slug) == key, col(Authority.gss_code) == key, col(Authority.code) == key
+    )
+    return session.exec(select(Authority).where(named)).first()
 
 
 def neighbours(session: Session, authority: Authority) -> Neighbours:

@@ -19,6 +19,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from tracker.db import get_session, is_unavailable
 from tracker.openapi import openapi_document
+from tracker.queries.authorities import authority_by_key, filter_choices
 from tracker.queries.candidates import person_by_id
 from tracker.queries.events import event_records
 from tracker.queries.opendata import (
@@ -39,7 +40,7 @@ from tracker.serialise import (
     recommendation_json,
 )
 from tracker.views import arguments
-from tracker.views.arguments import BadArgument, authority_by_key
+from tracker.views.arguments import BadArgument
 from tracker.views.documents import document_filters, documents_page, hit_json
 from tracker.views.errors import RETRY_AFTER, RETRY_MESSAGE, describe
 from tracker.views.links import SiteLinks
@@ -89,7 +90,8 @@ def recommendation(slug: str) -> Response:
 def list_authorities() -> Response:
     """List authorities by slug, filtered like the authorities page."""
     session = get_session()
-    filters, size = arguments.authority_filters(session, request.args), _limit()
+    filters = arguments.authority_filters(request.args, filter_choices(session))
+    size = _limit()
     found = authority_records(
         session, filters, after=request.args.get("after") or None, limit=size + 1
     )
@@ -99,7 +101,7 @@ def list_authorities() -> Response:
 
 @bp.get("/authorities/<key>")
 def authority(key: str) -> Response:
-    """Show one authority, by slug or GSS code."""
+    """Show one authority, by slug, GSS code or mySociety code."""
     session = get_session()
     found = authority_by_key(session, key) or _missing("authority", key)
     record = authority_record(session, found)

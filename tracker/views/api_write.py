@@ -27,12 +27,12 @@ from tracker.pledging import (
     find_pledge,
     save_pledge,
 )
+from tracker.queries.authorities import authority_by_key
 from tracker.queries.opendata import pledge_record
 from tracker.queries.pledges import recommendation_by_slug
 from tracker.serialise import pledge_json
 from tracker.text import is_storable
 from tracker.views.api import bp, json_response, problem
-from tracker.views.arguments import authority_by_key
 from tracker.views.links import SiteLinks
 
 EDITABLE = ("status", "delivery", "evidence_url", "quote", "date", "note")

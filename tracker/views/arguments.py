@@ -1,27 +1,23 @@
-"""Query-string filters for the downloads and the API, read the way the pages read them.
+"""Query-string filters: one reader per resource, shared by its page, download and API.
 
-Bad values raise BadArgument rather than aborting, so downloads can answer with the
-site's error page and the API with a JSON problem.
+A link copied from one of the three works in the others, because all read it here. Bad
+values raise BadArgument rather than aborting, so pages and downloads answer with the
+site's error page (tracker.views.errors) and the API with a JSON problem.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from enum import StrEnum
-from typing import NoReturn, TypeVar
+from functools import partial
+from typing import NoReturn, TypeVar, overload
 
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from tracker.dbtypes import MAX_INTEGER
-from tracker.models import Authority, Delivery, PledgeStatus
-from tracker.queries.authorities import (
-    AuthorityFilters,
-    authority_by_gss,
-    authority_by_slug,
-    filter_choices,
-)
+from tracker.models import Authority, Delivery, PledgeStatus, Recommendation
+from tracker.queries.authorities import AuthorityFilters, FilterChoices, authority_by_key
 from tracker.queries.candidates import CandidateFilters, election_by_id, person_by_id
 from tracker.queries.events import Scope
 from tracker.queries.opendata import MAX_LIMIT, SUBJECT_KINDS, PledgeFilters
@@ -31,7 +27,6 @@ from tracker.queries.pledges import recommendation_by_slug
 Args = MultiDict[str, str]
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
-GSS_CODE = re.compile(r"[ENSWK]\d{8}")
 
 
 class BadArgument(ValueError):
@@ -43,11 +38,14 @@ class BadArgument(ValueError):
         self.status = status
 
 
-def authority_by_key(session: Session, key: str) -> Authority | None:
-    """Return the authority with this GSS code (E08000019) or slug (sheffield)."""
-    if GSS_CODE.fullmatch(key):
-        return authority_by_gss(session, key)
-    return authority_by_slug(session, key)
+def named_authority(session: Session, args: Args) -> Authority | None:
+    """Read the `authority` argument: a slug, GSS code or mySociety code."""
+    return _found(args, "authority", partial(authority_by_key, session))
+
+
+def named_recommendation(session: Session, args: Args) -> Recommendation | None:
+    """Read the `recommendation` argument, a recommendation's slug."""
+    return _found(args, "recommendation", partial(recommendation_by_slug, session))
 
 
 def scope(session: Session, args: Args) -> Scope:
@@ -56,9 +54,9 @@ def scope(session: Session, args: Args) -> Scope:
     if raw := args.get("candidate", ""):
         person = person_by_id(session, _integer("candidate", raw)) or _unknown("candidate", raw)
     return Scope(
-        recommendation=_found(args, "recommendation", lambda v: recommendation_by_slug(session, v)),
-        authority=_found(args, "authority", lambda v: authority_by_key(session, v)),
-        party=_found(args, "party", lambda v: party_by_slug(session, v)),
+        recommendation=named_recommendation(session, args),
+        authority=named_authority(session, args),
+        party=_found(args, "party", partial(party_by_slug, session)),
         person=person,
     )
 
@@ -70,7 +68,7 @@ def pledge_filters(session: Session, args: Args) -> PledgeFilters:
         raise BadArgument(f"kind must be one of {', '.join(SUBJECT_KINDS)}, not “{kind}”.")
     return PledgeFilters(
         scope=scope(session, args),
-        status=_member(args, "status", PledgeStatus),
+        status=pledge_status(args),
         delivery=_member(args, "delivery", Delivery),
         kind=kind,
     )
@@ -80,22 +78,38 @@ def candidate_filters(session: Session, args: Args) -> CandidateFilters:
     """Read the candidate list's filters: q, authority, party, election and status."""
     return CandidateFilters(
         q=_search(args),
-        authority=_found(args, "authority", lambda v: authority_by_key(session, v)),
-        party=_found(args, "party", lambda v: party_by_slug(session, v)),
-        election=_found(args, "election", lambda v: election_by_id(session, v)),
-        status=_member(args, "status", PledgeStatus),
+        authority=named_authority(session, args),
+        party=_found(args, "party", partial(party_by_slug, session)),
+        election=_found(args, "election", partial(election_by_id, session)),
+        status=pledge_status(args),
     )
 
 
-def authority_filters(session: Session, args: Args) -> AuthorityFilters:
-    """Read the authority list's filters: q, nation, region and type."""
-    choices = filter_choices(session)
+def authority_filters(args: Args, choices: FilterChoices) -> AuthorityFilters:
+    """Read the authority list's filters: q, nation, region and type, each one the data has."""
     return AuthorityFilters(
         q=_search(args),
-        nation=_choice(args, "nation", choices.nations),
-        region=_choice(args, "region", choices.regions),
-        kind=_choice(args, "type", [kind for kind, _ in choices.kinds]),
+        nation=choice(args, "nation", choices.nations),
+        region=choice(args, "region", choices.regions),
+        kind=choice(args, "type", [kind for kind, _ in choices.kinds]),
     )
+
+
+def pledge_status(args: Args) -> PledgeStatus | None:
+    """Read the `status` argument, an answer to a recommendation."""
+    return _member(args, "status", PledgeStatus)
+
+
+@overload
+def choice(args: Args, name: str, allowed: list[str]) -> str | None: ...
+@overload
+def choice(args: Args, name: str, allowed: list[str], *, default: str) -> str: ...
+def choice(args: Args, name: str, allowed: list[str], *, default: str | None = None) -> str | None:
+    """Return an argument (or `default` when it is absent) if the data holds that value."""
+    raw = args.get(name, "") or default
+    if raw is not None and raw not in allowed:
+        _unknown(name, raw)
+    return raw
 
 
 def limit(args: Args, *, default: int = 50) -> int:
@@ -134,14 +148,6 @@ def _member(args: Args, name: str, enum: type[E]) -> E | None:
     return enum(raw)
 
 
-def _choice(args: Args, name: str, allowed: list[str]) -> str | None:
-    """Return an argument if the data holds that value."""
-    raw = args.get(name, "")
-    if raw and raw not in allowed:
-        _unknown(name, raw)
-    return raw or None
-
-
 def _integer(name: str, raw: str) -> int:
     """Return an argument as a whole number from 0 to the largest id the database holds."""
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > MAX_INTEGER:
@@ -150,7 +156,7 @@ def _integer(name: str, raw: str) -> int:
 
 
 def _search(args: Args) -> str:
-    """Return the `q` argument trimmed to a sensible length, as the pages do."""
+    """Return the `q` argument trimmed to a sensible length."""
     return " ".join(args.get("q", "").split())[:100]
 
 

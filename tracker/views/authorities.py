@@ -10,16 +10,9 @@ from tracker.auth import signed_in
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import SourceForm
-from tracker.queries.authorities import (
-    AuthorityFilters,
-    authorities,
-    authority_by_slug,
-    filter_choices,
-    neighbours,
-)
+from tracker.queries.authorities import authorities, authority_by_slug, filter_choices, neighbours
 from tracker.queries.candidates import candidacies_for_authority
 from tracker.queries.charts import answers_by_region
-from tracker.queries.common import PageNotFound
 from tracker.queries.pledges import (
     pledges_of_subject,
     recommendations,
@@ -28,8 +21,9 @@ from tracker.queries.pledges import (
 )
 from tracker.queries.review import documents_of
 from tracker.responsibilities import duties, responsibility_table
+from tracker.views.arguments import authority_filters
 from tracker.views.pledges import authority_slots
-from tracker.views.render import page_number, render_page_or_partial, search_text, unknown
+from tracker.views.render import page_number, per_page, render_page_or_partial
 
 bp = Blueprint("authorities", __name__, url_prefix="/authorities")
 
@@ -39,16 +33,8 @@ def index() -> Response:
     """List authorities, filtered by nation, region and type, and searched by name."""
     session = get_session()
     choices = filter_choices(session)
-    filters = AuthorityFilters(
-        q=search_text(),
-        nation=_choice("nation", choices.nations),
-        region=_choice("region", choices.regions),
-        kind=_choice("type", [kind for kind, _ in choices.kinds]),
-    )
-    try:
-        page = authorities(session, filters, page=page_number(), per_page=50)
-    except PageNotFound:
-        abort(404)
+    filters = authority_filters(request.args, choices)
+    page = authorities(session, filters, page=page_number(), per_page=per_page())
     return render_page_or_partial(
         "authorities/index.html",
         "authorities/_results.html",
@@ -90,13 +76,3 @@ def detail(slug: str) -> str:
         # Only campaigners see the form: building it would give the public a session.
         source_form=SourceForm(authority=authority.slug) if signed_in() else None,
     )
-
-
-def _choice(name: str, allowed: list[str]) -> str | None:
-    """Return a filter argument if the data has that value; 404 naming it if not."""
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    if value not in allowed:
-        unknown(name, value)
-    return value

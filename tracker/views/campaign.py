@@ -14,7 +14,6 @@ from tracker.forms import ApplyUploadForm, EmptyForm, TokenForm, UploadForm
 from tracker.imports.pledges import apply_upload, plan_upload, read_upload
 from tracker.imports.rows import ImportRejected
 from tracker.models import Authority, PledgeUpload, Recommendation, Role, User, utcnow
-from tracker.queries.authorities import authority_by_slug
 from tracker.queries.campaign import (
     Awaited,
     awaiting_candidates,
@@ -25,8 +24,8 @@ from tracker.queries.campaign import (
     upload_of,
 )
 from tracker.queries.pledges import recommendations, tallies
+from tracker.views.arguments import named_authority
 from tracker.views.downloads import csv_attachment
-from tracker.views.render import unknown
 
 bp = Blueprint("campaign", __name__, url_prefix="/campaign")
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -221,10 +220,7 @@ MERGE_COLUMNS = [
 
 def _area() -> Authority | None:
     """Read the `authority` filter, answering 404 for one the data lacks."""
-    value = request.args.get("authority")
-    if not value:
-        return None
-    return authority_by_slug(get_session(), value) or unknown("authority", value)
+    return named_authority(get_session(), request.args)
 
 
 def _ask(row: Awaited, recs: list[Recommendation]) -> Ask:

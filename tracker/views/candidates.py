@@ -8,27 +8,13 @@ from werkzeug.wrappers import Response
 from tracker.asks import ask
 from tracker.db import get_session
 from tracker.models import PledgeStatus
-from tracker.queries.authorities import authority_by_slug
-from tracker.queries.candidates import (
-    CandidateFilters,
-    candidacies_by_person,
-    candidates,
-    election_by_id,
-    elections,
-    person_by_id,
-)
-from tracker.queries.common import PageNotFound
-from tracker.queries.parties import parties, party_by_slug
+from tracker.queries.candidates import candidacies_by_person, candidates, elections, person_by_id
+from tracker.queries.parties import parties
 from tracker.queries.pledges import pledges_of_subject, recommendations, statuses_by_person
 from tracker.templating import long_date
+from tracker.views.arguments import candidate_filters
 from tracker.views.pledges import person_slots
-from tracker.views.render import (
-    page_number,
-    render_page_or_partial,
-    search_text,
-    status_filter,
-    unknown,
-)
+from tracker.views.render import page_number, per_page, render_page_or_partial
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 
@@ -37,11 +23,8 @@ bp = Blueprint("candidates", __name__, url_prefix="/candidates")
 def index() -> Response:
     """List candidates, filtered and searched; htmx asks for just the results."""
     session = get_session()
-    filters = _filters()
-    try:
-        page = candidates(session, filters, page=page_number(), per_page=50)
-    except PageNotFound:
-        abort(404)
+    filters = candidate_filters(session, request.args)
+    page = candidates(session, filters, page=page_number(), per_page=per_page())
     person_ids = [p.id for p in page.items]
     return render_page_or_partial(
         "candidates/index.html",
@@ -79,24 +62,4 @@ def detail(person_id: int, slug: str) -> Response | str:
         ask=ask(person.name, [r for r, _ in pledges], page, to=person.email) if silent else None,
         page_url=page,
         badge_url=url_for("badges.candidate", person_id=person.id, _external=True),
-    )
-
-
-def _filters() -> CandidateFilters:
-    """Read the list's filters from the query string; 404 for values the data lacks."""
-    session = get_session()
-    args = request.args
-    authority = party = election = None
-    if value := args.get("authority"):
-        authority = authority_by_slug(session, value) or unknown("authority", value)
-    if value := args.get("party"):
-        party = party_by_slug(session, value) or unknown("party", value)
-    if value := args.get("election"):
-        election = election_by_id(session, value) or unknown("election", value)
-    return CandidateFilters(
-        q=search_text(),
-        authority=authority,
-        party=party,
-        election=election,
-        status=status_filter(),
     )

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from tracker import exports
 from tracker.db import get_session
-from tracker.queries.authorities import filter_choices
+from tracker.queries.authorities import authority_by_key, filter_choices
 from tracker.queries.common import Page, PageNotFound
 from tracker.queries.documents import (
     DocumentFilters,
@@ -23,7 +23,7 @@ from tracker.queries.documents import (
 )
 from tracker.serialise import JSON, document_json
 from tracker.text import document_slug
-from tracker.views.arguments import Args, BadArgument, authority_by_key
+from tracker.views.arguments import Args, BadArgument
 from tracker.views.downloads import csv_attachment
 from tracker.views.render import page_number, render_page_or_partial
 

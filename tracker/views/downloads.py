@@ -8,30 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
-from typing import TypeVar
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 from sqlmodel import Session
 
 from tracker import exports
 from tracker.db import database, get_session
 from tracker.exports import Column, Row, csv_chunks
-from tracker.queries.authorities import AuthorityFilters
+from tracker.queries.authorities import AuthorityFilters, filter_choices
 from tracker.queries.candidates import CandidateFilters
 from tracker.queries.events import Scope
 from tracker.queries.opendata import authority_records, batched, candidate_records, pledge_records
 from tracker.queries.pledges import recommendations
-from tracker.views.arguments import (
-    Args,
-    BadArgument,
-    authority_filters,
-    candidate_filters,
-    pledge_filters,
-)
+from tracker.views.arguments import authority_filters, candidate_filters, pledge_filters
 from tracker.views.links import SiteLinks
 
 bp = Blueprint("downloads", __name__)
-F = TypeVar("F")
 
 
 @bp.get("/data")
@@ -51,7 +43,7 @@ def data() -> str:
 @bp.get("/pledges.csv")
 def pledges() -> Response:
     """Stream the recorded pledges matching the filters."""
-    filters = _parsed(pledge_filters)
+    filters = pledge_filters(get_session(), request.args)
     links = SiteLinks()
 
     def rows(session: Session) -> Iterator[Row]:
@@ -64,7 +56,7 @@ def pledges() -> Response:
 @bp.get("/candidates.csv")
 def candidates() -> Response:
     """Stream the candidates matching the candidate list's filters."""
-    filters = _parsed(candidate_filters)
+    filters = candidate_filters(get_session(), request.args)
     recs, links = recommendations(get_session()), SiteLinks()
     scope = Scope(authority=filters.authority, party=filters.party)
 
@@ -79,7 +71,7 @@ def candidates() -> Response:
 @bp.get("/authorities.csv")
 def authorities() -> Response:
     """Stream the authorities matching the authority list's filters."""
-    filters = _parsed(authority_filters)
+    filters = authority_filters(request.args, filter_choices(get_session()))
     recs, links = recommendations(get_session()), SiteLinks()
 
     def rows(session: Session) -> Iterator[Row]:
@@ -125,14 +117,6 @@ def authorities_csv_url(filters: AuthorityFilters) -> str:
         region=filters.region,
         type=filters.kind,
     )
-
-
-def _parsed(parse: Callable[[Session, Args], F]) -> F:
-    """Read the filters from the query string, answering 400 or 404 for bad values."""
-    try:
-        return parse(get_session(), request.args)
-    except BadArgument as error:
-        abort(error.status, description=error.message)
 
 
 def csv_attachment(filename: str, columns: Sequence[Column], rows: Iterable[Row]) -> Response:

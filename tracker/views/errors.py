@@ -9,11 +9,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    NotFound,
     RequestEntityTooLarge,
     ServiceUnavailable,
+    default_exceptions,
 )
 
 from tracker.db import is_unavailable
+from tracker.queries.common import PageNotFound
+from tracker.views.arguments import BadArgument
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 30
@@ -23,6 +27,8 @@ RETRY_MESSAGE = "The tracker cannot reach its database just now. Please try agai
 def init_app(app: Flask) -> None:
     """Render every HTTP error, and any unexpected exception, with the site's layout."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(BadArgument, _bad_argument)
+    app.register_error_handler(PageNotFound, _past_the_end)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -34,6 +40,16 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
         "Go back, reload the page and try again."
     )
     return _http_error(error)
+
+
+def _bad_argument(error: BadArgument) -> tuple[str, int]:
+    """Explain a filter a page or download cannot use (the API answers in JSON itself)."""
+    return _http_error(default_exceptions[error.status](error.message))
+
+
+def _past_the_end(error: PageNotFound) -> tuple[str, int]:
+    """Answer a page number past the end of a list as a missing page."""
+    return _http_error(NotFound())
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:

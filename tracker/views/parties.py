@@ -6,10 +6,9 @@ from flask import Blueprint, abort, render_template
 
 from tracker.db import get_session
 from tracker.queries.candidates import CandidateFilters, candidacies_by_person, candidates
-from tracker.queries.common import PageNotFound
 from tracker.queries.parties import party_by_slug, party_records
 from tracker.queries.pledges import recommendations, statuses_by_person
-from tracker.views.render import page_number
+from tracker.views.render import page_number, per_page
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
 
@@ -31,10 +30,7 @@ def detail(slug: str) -> str:
     party = party_by_slug(session, slug) or abort(404)
     record = party_records(session, [party.id or 0])[0]
     filters = CandidateFilters(party=party)
-    try:
-        page = candidates(session, filters, page=page_number(), per_page=50)
-    except PageNotFound:
-        abort(404)
+    page = candidates(session, filters, page=page_number(), per_page=per_page())
     person_ids = [p.id for p in page.items]
     return render_template(
         "parties/detail.html",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from tracker.db import get_session
 from tracker.queries.candidates import candidacies_by_person
-from tracker.queries.common import PageNotFound
 from tracker.queries.parties import party_records
 from tracker.queries.pledges import (
     answers,
@@ -18,7 +17,8 @@ from tracker.queries.pledges import (
     tallies,
     themes,
 )
-from tracker.views.render import page_number, status_filter
+from tracker.views.arguments import pledge_status
+from tracker.views.render import page_number, per_page
 
 bp = Blueprint("recommendations", __name__, url_prefix="/recommendations")
 
@@ -37,11 +37,8 @@ def detail(slug: str) -> str:
     """Show a recommendation's full text and source, then who answered it."""
     session = get_session()
     recommendation = recommendation_by_slug(session, slug) or abort(404)
-    status = status_filter()
-    try:
-        page = answers(session, recommendation, status=status, page=page_number(), per_page=50)
-    except PageNotFound:
-        abort(404)
+    status = pledge_status(request.args)
+    page = answers(session, recommendation, status=status, page=page_number(), per_page=per_page())
     person_ids = [p.person_id for p in page.items if p.person_id]
     return render_template(
         "recommendations/detail.html",

@@ -1,13 +1,12 @@
-"""Helpers every view uses: full page or htmx fragment, and argument parsing."""
+"""Helpers every page uses: full page or htmx fragment, and which page of a list."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, make_response, render_template, request
+from flask import Response, abort, current_app, make_response, render_template, request
 
 from tracker.extensions import htmx
-from tracker.models import PledgeStatus
 
 
 def render_page_or_partial(page: str, partial: str, /, **context: Any) -> Response:
@@ -25,21 +24,6 @@ def page_number() -> int:
     return int(raw)
 
 
-def search_text() -> str:
-    """Return the `q` argument trimmed to a sensible length."""
-    return " ".join(request.args.get("q", "").split())[:100]
-
-
-def unknown(kind: str, value: str) -> Any:
-    """Answer 404 for a filter value the data does not contain, saying which."""
-    abort(404, description=f"There is no {kind} called “{value}”.")
-
-
-def status_filter() -> PledgeStatus | None:
-    """Return the `status` argument as a pledge status, answering 404 for unknown ones."""
-    raw = request.args.get("status", "")
-    if not raw:
-        return None
-    if raw not in {status.value for status in PledgeStatus}:
-        unknown("pledge status", raw)
-    return PledgeStatus(raw)
+def per_page() -> int:
+    """Return how many rows a page of a list shows (the PER_PAGE setting)."""
+    return int(current_app.config["PER_PAGE"])

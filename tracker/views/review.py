@@ -22,15 +22,14 @@ from tracker.models import PledgeStatus, Proposal, Role
 from tracker.pipeline.queue import enqueue_source
 from tracker.pipeline.run import add_source
 from tracker.pledging import StaleEdit
-from tracker.queries.authorities import authority_by_slug
-from tracker.queries.common import PageNotFound
-from tracker.queries.pledges import recommendation_by_slug, recommendations
+from tracker.queries.authorities import authority_by_key
+from tracker.queries.pledges import recommendations
 from tracker.queries.review import queue_item, review_queue
 from tracker.review import AlreadyReviewed, accept_match, reject_match
-from tracker.views.arguments import authority_by_key
+from tracker.views.arguments import named_authority, named_recommendation
 from tracker.views.auth import safe_next
 from tracker.views.pledges import htmx_message
-from tracker.views.render import page_number, unknown
+from tracker.views.render import page_number
 
 bp = Blueprint("review", __name__, url_prefix="/campaign/review")
 
@@ -52,21 +51,15 @@ def _me() -> Account:
 def queue() -> str:
     """List passages awaiting a verdict, best first, filterable by authority and recommendation."""
     session = get_session()
-    authority = recommendation = None
-    if value := request.args.get("authority"):
-        authority = authority_by_slug(session, value) or unknown("authority", value)
-    if value := request.args.get("recommendation"):
-        recommendation = recommendation_by_slug(session, value) or unknown("recommendation", value)
-    try:
-        page = review_queue(
-            session,
-            authority=authority,
-            recommendation=recommendation,
-            page=page_number(),
-            per_page=20,
-        )
-    except PageNotFound:
-        abort(404)
+    authority = named_authority(session, request.args)
+    recommendation = named_recommendation(session, request.args)
+    page = review_queue(
+        session,
+        authority=authority,
+        recommendation=recommendation,
+        page=page_number(),
+        per_page=20,
+    )
     return render_template(
         "review/queue.html",
         page=page,

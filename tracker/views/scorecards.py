@@ -16,8 +16,8 @@ from tracker.queries.authorities import (
 from tracker.queries.pledges import recommendations, statuses_by_authority
 from tracker.queries.scorecards import SORTS, data_as_of, scorecards, scorecards_of
 from tracker.responsibilities import duties, responsibility_table
+from tracker.views.arguments import choice
 from tracker.views.downloads import csv_attachment
-from tracker.views.render import unknown
 
 bp = Blueprint("scorecards", __name__)
 
@@ -115,13 +115,7 @@ def place(slug: str) -> str:
 
 def _arguments(choices: FilterChoices) -> tuple[str, str | None, str]:
     """Read the type, region and sort order, answering 404 for values the data lacks."""
-    kind = request.args.get("type", "MD")
-    if kind not in {code for code, _ in choices.kinds}:
-        unknown("type", kind)
-    region = request.args.get("region") or None
-    if region is not None and region not in choices.regions:
-        unknown("region", region)
-    sort = request.args.get("sort", "score")
-    if sort not in SORTS:
-        unknown("sort order", sort)
-    return kind, region, sort
+    args = request.args
+    kind = choice(args, "type", [code for code, _ in choices.kinds], default="MD")
+    region = choice(args, "region", choices.regions)
+    return kind, region, choice(args, "sort", list(SORTS), default="score")
