@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from tracker.models import Authority, Delivery, EventKind, Person, PledgeStatus, Recommendation
 from tracker.queries.events import FeedEventRow
-from tracker.templating import is_web_url, long_date
+from tracker.text import is_web_url, long_date
 
 # Hope for Justice published the five recommendations in March 2024.
 CAMPAIGN_START = datetime(2024, 3, 1, tzinfo=UTC)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,7 +14,7 @@ from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
 from tracker.review import source_link
-from tracker.text import document_format, document_slug
+from tracker.text import document_format, document_slug, is_web_url, long_date
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +59,6 @@ def _site_context() -> dict[str, Any]:
         return {"demo_loaded": False, "account": None}
 
 
-def is_web_url(value: object) -> bool:
-    """Return whether a stored address is safe to link to (http or https only).
-
-    Writes already refuse other schemes; this keeps `javascript:` and friends out of
-    `href` even if such a value reached the database some other way.
-    """
-    if not isinstance(value, str):
-        return False
-    parts = urlsplit(value.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def status_label(value: str) -> str:
     """Return the site's wording for a pledge status."""
     return PledgeStatus(value).label
@@ -81,13 +67,6 @@ def status_label(value: str) -> str:
 def delivery_label(value: str) -> str:
     """Return the site's wording for a delivery rating."""
     return Delivery(value).label
-
-
-def long_date(value: date | datetime | None) -> str:
-    """Format a date as people write it in the UK: 6 May 2021."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y}"
 
 
 def number(value: int) -> str:

@@ -1,9 +1,11 @@
-"""Small text helpers shared by importers and views."""
+"""Small text helpers shared by importers, views, templates and feeds."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
+from urllib.parse import urlsplit
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -57,3 +59,22 @@ def document_format(content_type: str | None) -> str:
 def document_slug(title: str | None, publisher: str) -> str:
     """Return the readable part of a document's address, from its title or its publisher."""
     return slugify(title or f"{publisher} document")[:80].strip("-") or "document"
+
+
+def is_web_url(value: object) -> bool:
+    """Return whether a stored address is safe to link to (http or https only).
+
+    Writes already refuse other schemes; this keeps `javascript:` and friends out of
+    `href` even if such a value reached the database some other way.
+    """
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def long_date(value: date | datetime | None) -> str:
+    """Format a date as people write it in the UK: 6 May 2021."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"

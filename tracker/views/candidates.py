@@ -11,7 +11,7 @@ from tracker.models import PledgeStatus
 from tracker.queries.candidates import candidacies_by_person, candidates, elections, person_by_id
 from tracker.queries.parties import parties
 from tracker.queries.pledges import pledges_of_subject, recommendations, statuses_by_person
-from tracker.templating import long_date
+from tracker.text import long_date
 from tracker.views.arguments import candidate_filters
 from tracker.views.pledges import person_slots
 from tracker.views.render import page_number, per_page, render_page_or_partial
