@@ -13,7 +13,7 @@ from tracker.extensions import csrf, htmx, limiter
 from tracker.views import (
     admin,
     api,
-    api_write,
+    api_write,  # noqa: F401 (importing it adds the API's writes to api.bp)
     authorities,
     badges,
     campaign,
@@ -73,7 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         feeds,
         downloads,
         health,
-        api_write,
+        api,
     ):
         app.register_blueprint(module.bp)
     return app
