@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, session
+from flask import Blueprint, Flask, abort, session
 from flask_login import current_user, logout_user
 
 from tracker.db import get_session
@@ -94,6 +94,27 @@ def signed_in() -> Account | None:
     if current_user.is_authenticated:
         return cast(Account, current_user._get_current_object())
     return None
+
+
+def current_account() -> Account:
+    """Return the signed-in account, in a view that `role_required` already guards.
+
+    Should a view without the guard call it, the public is sent to sign in, exactly as
+    the guard would have done, rather than the view carrying on with no account.
+    """
+    account = signed_in()
+    if account is None:
+        abort(login_manager.unauthorized())
+    return account
+
+
+def require_role_throughout(bp: Blueprint, role: Role) -> None:
+    """Keep every view of a blueprint for accounts whose role covers `role`."""
+    bp.before_request(role_required(role)(_allowed))
+
+
+def _allowed() -> None:
+    """Let the request through (a blueprint's guard, once `role_required` has passed it)."""
 
 
 def role_required(role: Role) -> Callable[[F], F]:

@@ -6,26 +6,24 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from tracker.accounts import AccountError, deactivate_user, set_role
-from tracker.auth import role_required
+from tracker.auth import require_role_throughout
 from tracker.db import get_session
 from tracker.forms import EmptyForm, RecommendationForm, ResponsibilityForm, RoleForm
-from tracker.models import Applicability, Responsibility, Role, User
+from tracker.models import Applicability, Role
 from tracker.queries.campaign import users
-from tracker.queries.pledges import recommendation_by_slug, recommendations
+from tracker.queries.pledges import recommendations
 from tracker.responsibilities import (
     ResponsibilityConflict,
     edit_responsibility,
     responsibility_table,
 )
+from tracker.views.lookups import get_recommendation, get_responsibility, get_user
 from tracker.wording import WordingConflict, reword_recommendation
 
 bp = Blueprint("admin", __name__, url_prefix="/campaign/admin")
 
 
-@bp.before_request
-@role_required(Role.ADMIN)
-def _admins_only() -> None:
-    """Keep every page here for admins."""
+require_role_throughout(bp, Role.ADMIN)
 
 
 @bp.get("/users")
@@ -40,7 +38,7 @@ def accounts() -> str:
 def change_role(user_id: int) -> Response:
     """Change an account's role; it is signed out so the change applies at once."""
     session = get_session()
-    user = session.get(User, user_id) or abort(404)
+    user = get_user(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400, description="Choose admin or campaigner.")
@@ -54,7 +52,7 @@ def change_role(user_id: int) -> Response:
 def deactivate(user_id: int) -> Response:
     """Stop an account signing in; its past changes stay attributed to it."""
     session = get_session()
-    user = session.get(User, user_id) or abort(404)
+    user = get_user(user_id)
     try:
         deactivate_user(session, user.email)
     except AccountError as error:
@@ -68,7 +66,7 @@ def deactivate(user_id: int) -> Response:
 def reword(slug: str) -> Response | tuple[str, int] | str:
     """Correct a recommendation's title, summary or full text."""
     session = get_session()
-    recommendation = recommendation_by_slug(session, slug) or abort(404)
+    recommendation = get_recommendation(slug)
     form = RecommendationForm(obj=recommendation)
     if not form.validate_on_submit():
         return render_template(
@@ -110,7 +108,7 @@ def responsibilities() -> str:
 def responsibility(cell_id: int) -> Response:
     """Change one cell of the responsibility table (refused if someone else just did)."""
     session = get_session()
-    cell = session.get(Responsibility, cell_id) or abort(404)
+    cell = get_responsibility(cell_id)
     form = ResponsibilityForm()
     if not form.validate_on_submit():
         abort(400, description="Choose yes, no or only with PCC powers, and give a reason.")

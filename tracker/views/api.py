@@ -20,7 +20,6 @@ from werkzeug.http import HTTP_STATUS_CODES
 from tracker.db import get_session, is_unavailable
 from tracker.openapi import openapi_document
 from tracker.queries.authorities import authority_by_key, filter_choices
-from tracker.queries.candidates import person_by_id
 from tracker.queries.events import event_records
 from tracker.queries.opendata import (
     authority_record,
@@ -30,7 +29,7 @@ from tracker.queries.opendata import (
     pledge_record,
     pledge_records,
 )
-from tracker.queries.pledges import recommendation_by_slug, recommendations, themes
+from tracker.queries.pledges import recommendations, themes
 from tracker.serialise import (
     JSON,
     authority_json,
@@ -44,6 +43,7 @@ from tracker.views.arguments import BadArgument
 from tracker.views.documents import document_filters, documents_page, hit_json
 from tracker.views.errors import RETRY_AFTER, RETRY_MESSAGE, describe
 from tracker.views.links import SiteLinks
+from tracker.views.lookups import Missing, found, get_person, get_recommendation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def list_recommendations() -> Response:
 def recommendation(slug: str) -> Response:
     """Show one recommendation."""
     session = get_session()
-    rec = recommendation_by_slug(session, slug) or _missing("recommendation", slug)
+    rec = get_recommendation(slug)
     theme = next(t for t in themes(session) if t.id == rec.theme_id)
     return json_response(recommendation_json(rec, theme, SiteLinks()))
 
@@ -103,8 +103,8 @@ def list_authorities() -> Response:
 def authority(key: str) -> Response:
     """Show one authority, by slug, GSS code or mySociety code."""
     session = get_session()
-    found = authority_by_key(session, key) or _missing("authority", key)
-    record = authority_record(session, found)
+    named = found(authority_by_key(session, key), "authority", key)
+    record = authority_record(session, named)
     return json_response(authority_json(record, recommendations(session), SiteLinks()))
 
 
@@ -124,8 +124,7 @@ def list_candidates() -> Response:
 def candidate(person_id: int) -> Response:
     """Show one candidate, by Democracy Club person id."""
     session = get_session()
-    person = person_by_id(session, person_id) or _missing("candidate", str(person_id))
-    record = candidate_record(session, person)
+    record = candidate_record(session, get_person(person_id))
     return json_response(candidate_json(record, recommendations(session), SiteLinks()))
 
 
@@ -142,7 +141,7 @@ def list_pledges() -> Response:
 @bp.get("/pledges/<int:pledge_id>")
 def pledge(pledge_id: int) -> Response:
     """Show one pledge; its ETag is its version, as editors send back in If-Match."""
-    record = pledge_record(get_session(), pledge_id) or _missing("pledge", str(pledge_id))
+    record = found(pledge_record(get_session(), pledge_id), "pledge", pledge_id)
     return json_response(pledge_json(record, SiteLinks()), etag=str(record.pledge.version))
 
 
@@ -202,6 +201,12 @@ def _bad_argument(error: BadArgument) -> Response:
     return problem(error.status, error.message)
 
 
+@bp.errorhandler(Missing)
+def _missing(error: Missing) -> Response:
+    """Answer 404 naming what was not found."""
+    return problem(404, error.detail)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     """Answer HTTP errors as JSON problems, never HTML."""
@@ -223,11 +228,6 @@ def _unexpected(error: Exception) -> Response:
 def _limit() -> int:
     """Read the page size from the query string."""
     return arguments.limit(request.args)
-
-
-def _missing(kind: str, key: str) -> NoReturn:
-    """Answer 404 naming what was not found."""
-    abort(404, description=f"There is no {kind} “{key}”.")
 
 
 def _page(

@@ -34,6 +34,7 @@ from tracker.serialise import pledge_json
 from tracker.text import is_storable
 from tracker.views.api import bp, json_response, problem
 from tracker.views.links import SiteLinks
+from tracker.views.lookups import get_pledge
 
 EDITABLE = ("status", "delivery", "evidence_url", "quote", "date", "note")
 SUBJECT = ("recommendation", "person_id", "authority")
@@ -54,7 +55,7 @@ def update_pledge(pledge_id: int) -> Response:
     """Change a pledge, if it is still at the version named in If-Match."""
     user = _token_user()
     session = get_session()
-    pledge = session.get(Pledge, pledge_id) or _refuse(404, f"There is no pledge “{pledge_id}”.")
+    pledge = get_pledge(pledge_id)
     expected = _if_match(pledge)
     body = _body(allowed=EDITABLE + SUBJECT + READ_ONLY)
     _unchanged_subject(body, pledge)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker.asks import ask
@@ -10,7 +10,7 @@ from tracker.auth import signed_in
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import SourceForm
-from tracker.queries.authorities import authorities, authority_by_slug, filter_choices, neighbours
+from tracker.queries.authorities import authorities, filter_choices, neighbours
 from tracker.queries.candidates import candidacies_for_authority
 from tracker.queries.charts import answers_by_region
 from tracker.queries.pledges import (
@@ -22,6 +22,7 @@ from tracker.queries.pledges import (
 from tracker.queries.review import documents_of
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import authority_filters
+from tracker.views.lookups import get_authority
 from tracker.views.pledges import authority_slots
 from tracker.views.render import page_number, per_page, render_page_or_partial
 
@@ -51,7 +52,7 @@ def index() -> Response:
 def detail(slug: str) -> str:
     """Show an authority's own pledges, the bodies around it, and its candidates."""
     session = get_session()
-    authority = authority_by_slug(session, slug) or abort(404)
+    authority = get_authority(slug)
     candidacies = candidacies_for_authority(session, authority.id or 0)
     recs = recommendations(session)
     own = duties(authority, recs, responsibility_table(session))

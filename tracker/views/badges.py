@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from tracker.badges import badge_svg
 from tracker.db import get_session
-from tracker.models import Person, PledgeStatus
-from tracker.queries.authorities import authority_by_slug
+from tracker.models import PledgeStatus
 from tracker.queries.pledges import recommendations, statuses_by_person
 from tracker.queries.scorecards import scorecard
+from tracker.views.lookups import get_authority, get_person
 
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 MAX_AGE = 300
@@ -21,7 +21,7 @@ MAX_AGE = 300
 def candidate(person_id: int) -> Response:
     """Draw a candidate's badge: how many of the five recommendations they pledged."""
     session = get_session()
-    person = session.get(Person, person_id) or abort(404)
+    person = get_person(person_id)
     said = statuses_by_person(session, [person.id])[person.id].values()
     pledged = sum(1 for p in said if p.status == PledgeStatus.PLEDGED.value)
     partial = sum(1 for p in said if p.status == PledgeStatus.PARTIAL.value)
@@ -32,7 +32,7 @@ def candidate(person_id: int) -> Response:
 def authority(slug: str) -> Response:
     """Draw an authority's badge: how many of the recommendations it can deliver it pledged."""
     session = get_session()
-    body = authority_by_slug(session, slug) or abort(404)
+    body = get_authority(slug)
     card = scorecard(session, body)
     return _svg(badge_svg(card.pledged, card.partial, card.applicable))
 

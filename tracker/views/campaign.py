@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts import AccountError, create_token, revoke_token
 from tracker.asks import Ask, ask
-from tracker.auth import Account, role_required, signed_in
+from tracker.auth import current_account, require_role_throughout
 from tracker.db import get_session
 from tracker.exports import Column
 from tracker.forms import ApplyUploadForm, EmptyForm, TokenForm, UploadForm
@@ -21,27 +21,17 @@ from tracker.queries.campaign import (
     outstanding_follow_ups,
     team_activity,
     tokens_of,
-    upload_of,
 )
 from tracker.queries.pledges import recommendations, tallies
 from tracker.views.arguments import named_authority
 from tracker.views.downloads import csv_attachment
+from tracker.views.lookups import get_upload
 
 bp = Blueprint("campaign", __name__, url_prefix="/campaign")
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-@bp.before_request
-@role_required(Role.CAMPAIGNER)
-def _campaigners_only() -> None:
-    """Keep every page here for signed-in campaigners and admins."""
-
-
-def _me() -> Account:
-    """Return the signed-in account (guaranteed by `_campaigners_only`)."""
-    account = signed_in()
-    assert account is not None  # noqa: S101 (the blueprint's guard ran first)  # nosec B101
-    return account
+require_role_throughout(bp, Role.CAMPAIGNER)
 
 
 @bp.get("/")
@@ -68,7 +58,7 @@ def upload() -> Response | tuple[str, int] | str:
         form.file.errors.append(error)
         return _upload_page(form), 422
     stored = PledgeUpload(
-        user_id=_me().id,
+        user_id=current_account().id,
         filename=(form.file.data.filename or "upload.csv")[:255],
         content=raw.decode("utf-8-sig"),
     )
@@ -82,7 +72,7 @@ def upload() -> Response | tuple[str, int] | str:
 def preview(upload_id: int) -> str:
     """Show what each row of an upload would change, and each row's problem."""
     session = get_session()
-    stored = upload_of(session, upload_id, _me().id) or abort(404)
+    stored = get_upload(upload_id)
     plan = plan_upload(session, stored.content, today=utcnow().date())
     form = ApplyUploadForm(plan=plan.fingerprint)
     return render_template("campaign/preview.html", upload=stored, plan=plan, form=form)
@@ -92,7 +82,7 @@ def preview(upload_id: int) -> str:
 def apply(upload_id: int) -> Response | tuple[str, int]:
     """Apply a previewed upload in one transaction, or explain why not."""
     session = get_session()
-    stored = upload_of(session, upload_id, _me().id) or abort(404)
+    stored = get_upload(upload_id)
     form = ApplyUploadForm()
     if stored.applied_at is not None or not form.validate_on_submit():
         abort(409, description="This upload was already applied, or its form has expired.")
@@ -101,7 +91,7 @@ def apply(upload_id: int) -> Response | tuple[str, int]:
             session,
             stored.content,
             expected=form.plan.data,
-            actor_id=_me().id,
+            actor_id=current_account().id,
             today=utcnow().date(),
         )
     except ImportRejected as rejected:
@@ -157,7 +147,7 @@ def tokens() -> tuple[str, int] | str:
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        user = session.get_one(User, _me().id)
+        user = session.get_one(User, current_account().id)
         _, secret = create_token(session, user, form.name.data)
         session.commit()
         form = TokenForm(formdata=None)
@@ -166,7 +156,7 @@ def tokens() -> tuple[str, int] | str:
         "campaign/tokens.html",
         form=form,
         secret=secret,
-        tokens=tokens_of(session, _me().id),
+        tokens=tokens_of(session, current_account().id),
         revoke=EmptyForm(),
     ), status
 
@@ -176,7 +166,7 @@ def revoke(token_id: int) -> Response:
     """Revoke one of the account's tokens; requests using it fail from now on."""
     session = get_session()
     try:
-        token = revoke_token(session, session.get_one(User, _me().id), token_id)
+        token = revoke_token(session, session.get_one(User, current_account().id), token_id)
     except AccountError:
         abort(404)
     session.commit()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker.asks import ask
 from tracker.db import get_session
 from tracker.models import PledgeStatus
-from tracker.queries.candidates import candidacies_by_person, candidates, elections, person_by_id
+from tracker.queries.candidates import candidacies_by_person, candidates, elections
 from tracker.queries.parties import parties
 from tracker.queries.pledges import pledges_of_subject, recommendations, statuses_by_person
 from tracker.text import long_date
 from tracker.views.arguments import candidate_filters
+from tracker.views.lookups import get_person
 from tracker.views.pledges import person_slots
 from tracker.views.render import page_number, per_page, render_page_or_partial
 
@@ -48,7 +49,7 @@ def index() -> Response:
 def detail(person_id: int, slug: str) -> Response | str:
     """Show a person's candidacies and pledges; old or missing slugs redirect."""
     session = get_session()
-    person = person_by_id(session, person_id) or abort(404)
+    person = get_person(person_id)
     if slug != person.slug:
         return redirect(url_for(".detail", person_id=person.id, slug=person.slug), 301)
     pledges = pledges_of_subject(session, person_id=person.id)

@@ -10,17 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from tracker.db import get_session
 from tracker.feeds import CAMPAIGN_START, FeedInfo, build_feed, pledge_event_update
-from tracker.queries.authorities import authority_by_slug
-from tracker.queries.candidates import person_by_id
 from tracker.queries.events import Freshness, Scope, feed_events, freshness
-from tracker.queries.parties import party_by_slug
-from tracker.queries.pledges import recommendation_by_slug, recommendations
+from tracker.queries.pledges import recommendations
 from tracker.views.caching import cacheable, etag_for, is_unchanged, not_modified
 from tracker.views.links import SiteLinks
+from tracker.views.lookups import get_authority, get_party, get_person, get_recommendation
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -62,7 +60,7 @@ def updates(fmt: str) -> Response:
 @bp.get(f"/recommendations/<slug>.{FORMAT}")
 def recommendation(slug: str, fmt: str) -> Response:
     """Serve the updates on one recommendation."""
-    rec = recommendation_by_slug(get_session(), slug) or abort(404)
+    rec = get_recommendation(slug)
     about = About(
         f"feed/recommendation/{rec.slug}",
         f"Pledges on “{rec.title}”",
@@ -75,7 +73,7 @@ def recommendation(slug: str, fmt: str) -> Response:
 @bp.get(f"/authorities/<slug>.{FORMAT}")
 def authority(slug: str, fmt: str) -> Response:
     """Serve the updates on an authority's own pledges and its candidates'."""
-    found = authority_by_slug(get_session(), slug) or abort(404)
+    found = get_authority(slug)
     about = About(
         f"feed/authority/{found.slug}",
         f"Pledges: {found.name} and its candidates",
@@ -88,7 +86,7 @@ def authority(slug: str, fmt: str) -> Response:
 @bp.get(f"/candidates/<int:person_id>.{FORMAT}")
 def candidate(person_id: int, fmt: str) -> Response:
     """Serve the updates on one candidate's pledges."""
-    person = person_by_id(get_session(), person_id) or abort(404)
+    person = get_person(person_id)
     about = About(
         f"feed/candidate/{person.id}",
         f"Pledges: {person.name}",
@@ -101,7 +99,7 @@ def candidate(person_id: int, fmt: str) -> Response:
 @bp.get(f"/parties/<slug>.{FORMAT}")
 def party(slug: str, fmt: str) -> Response:
     """Serve the updates on the pledges of a party's candidates."""
-    found = party_by_slug(get_session(), slug) or abort(404)
+    found = get_party(slug)
     about = About(
         f"feed/party/{found.slug}",
         f"Pledges: {found.name} candidates",

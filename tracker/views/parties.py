@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
 from tracker.db import get_session
 from tracker.queries.candidates import CandidateFilters, candidacies_by_person, candidates
-from tracker.queries.parties import party_by_slug, party_records
+from tracker.queries.parties import party_records
 from tracker.queries.pledges import recommendations, statuses_by_person
+from tracker.views.lookups import get_party
 from tracker.views.render import page_number, per_page
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
@@ -27,7 +28,7 @@ def index() -> str:
 def detail(slug: str) -> str:
     """Show a party's answers per recommendation and its candidates."""
     session = get_session()
-    party = party_by_slug(session, slug) or abort(404)
+    party = get_party(slug)
     record = party_records(session, [party.id or 0])[0]
     filters = CandidateFilters(party=party)
     page = candidates(session, filters, page=page_number(), per_page=per_page())

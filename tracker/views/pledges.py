@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from tracker.auth import role_required, signed_in
@@ -21,8 +21,8 @@ from tracker.extensions import htmx
 from tracker.forms import PledgeForm
 from tracker.models import Authority, Person, Pledge, Recommendation, Role
 from tracker.pledging import InvalidPledge, StaleEdit, Subject, find_pledge, save_pledge
-from tracker.queries.authorities import authority_by_slug
-from tracker.queries.pledges import pledge_history, recommendation_by_slug
+from tracker.queries.pledges import pledge_history
+from tracker.views.lookups import get_authority, get_person, get_pledge, get_recommendation
 
 bp = Blueprint("pledges", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,13 +82,13 @@ def authority_slots(
 def load_slot(kind: str, key: int | str, slug: str) -> PledgeSlot:
     """Find the subject and recommendation named in the URL, or answer 404."""
     session = get_session()
-    recommendation = recommendation_by_slug(session, slug) or abort(404)
+    recommendation = get_recommendation(slug)
     if kind == "candidate":
-        person = session.get(Person, key) or abort(404)
+        person = get_person(int(key))
         subject = Subject(person_id=person.id)
         pledge = find_pledge(session, subject, recommendation.id or 0)
         return person_slots(person, [(recommendation, pledge)])[0]
-    authority: Authority = authority_by_slug(session, str(key)) or abort(404)
+    authority = get_authority(str(key))
     pledge = find_pledge(session, Subject(authority_id=authority.id), recommendation.id or 0)
     return authority_slots(authority, [(recommendation, pledge)])[0]
 
@@ -167,7 +167,7 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
 def history(pledge_id: int) -> str:
     """Show every change to a pledge with its sources, oldest first."""
     session = get_session()
-    pledge = session.get(Pledge, pledge_id) or abort(404)
+    pledge = get_pledge(pledge_id)
     account = signed_in()
     return render_template(
         "pledges/history.html",

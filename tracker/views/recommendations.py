@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from tracker.db import get_session
 from tracker.queries.candidates import candidacies_by_person
@@ -12,12 +12,12 @@ from tracker.queries.pledges import (
     answers_by_authority,
     authorities_by_id,
     people_by_id,
-    recommendation_by_slug,
     recommendations,
     tallies,
     themes,
 )
 from tracker.views.arguments import pledge_status
+from tracker.views.lookups import get_recommendation
 from tracker.views.render import page_number, per_page
 
 bp = Blueprint("recommendations", __name__, url_prefix="/recommendations")
@@ -36,7 +36,7 @@ def index() -> str:
 def detail(slug: str) -> str:
     """Show a recommendation's full text and source, then who answered it."""
     session = get_session()
-    recommendation = recommendation_by_slug(session, slug) or abort(404)
+    recommendation = get_recommendation(slug)
     status = pledge_status(request.args)
     page = answers(session, recommendation, status=status, page=page_number(), per_page=per_page())
     person_ids = [p.person_id for p in page.items if p.person_id]

@@ -14,11 +14,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from tracker.auth import Account, role_required, signed_in
+from tracker.auth import current_account, require_role_throughout
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import AcceptForm, RejectForm, SourceForm
-from tracker.models import PledgeStatus, Proposal, Role
+from tracker.models import PledgeStatus, Role
 from tracker.pipeline.queue import enqueue_source
 from tracker.pipeline.run import add_source
 from tracker.pledging import StaleEdit
@@ -28,23 +28,14 @@ from tracker.queries.review import queue_item, review_queue
 from tracker.review import AlreadyReviewed, accept_match, reject_match
 from tracker.views.arguments import named_authority, named_recommendation
 from tracker.views.auth import safe_next
+from tracker.views.lookups import found, get_proposal
 from tracker.views.pledges import htmx_message
 from tracker.views.render import page_number
 
 bp = Blueprint("review", __name__, url_prefix="/campaign/review")
 
 
-@bp.before_request
-@role_required(Role.CAMPAIGNER)
-def _campaigners_only() -> None:
-    """Keep the queue for signed-in campaigners and admins."""
-
-
-def _me() -> Account:
-    """Return the signed-in account (guaranteed by `_campaigners_only`)."""
-    account = signed_in()
-    assert account is not None  # noqa: S101 (the blueprint's guard ran first)  # nosec B101
-    return account
+require_role_throughout(bp, Role.CAMPAIGNER)
 
 
 @bp.get("/")
@@ -76,12 +67,14 @@ def queue() -> str:
 def accept(match_id: int) -> Response | tuple[str, int] | str:
     """Record the passage as the authority's pledge (pledged or partly pledged)."""
     session = get_session()
-    match = session.get(Proposal, match_id) or abort(404)
+    match = get_proposal(match_id)
     form = AcceptForm()
     if not form.validate():
         abort(400, description="Choose pledged or partly pledged.")
     try:
-        accept_match(session, match, status=PledgeStatus(form.status.data), reviewer_id=_me().id)
+        accept_match(
+            session, match, status=PledgeStatus(form.status.data), reviewer_id=current_account().id
+        )
     except (AlreadyReviewed, StaleEdit):
         session.rollback()
         return _decided(match_id, "Someone else has just reviewed this passage or its pledge.", 409)
@@ -93,12 +86,14 @@ def accept(match_id: int) -> Response | tuple[str, int] | str:
 def reject(match_id: int) -> Response | tuple[str, int] | str:
     """Hide the passage for good, keeping the reason."""
     session = get_session()
-    match = session.get(Proposal, match_id) or abort(404)
+    match = get_proposal(match_id)
     form = RejectForm()
     if not form.validate():
         abort(400, description="Keep the reason under 500 characters.")
     try:
-        reject_match(session, match, reason=form.reason.data or "", reviewer_id=_me().id)
+        reject_match(
+            session, match, reason=form.reason.data or "", reviewer_id=current_account().id
+        )
     except AlreadyReviewed:
         session.rollback()
         return _decided(match_id, "Someone else has just reviewed this passage.", 409)
@@ -126,7 +121,7 @@ def submit() -> Response:
             form.url.data,
             origin="submitted",
             pending=True,
-            added_by_id=_me().id,
+            added_by_id=current_account().id,
         )
     except ValueError as error:
         flash(f"That address cannot be scraped: {error}.", "error")
@@ -148,7 +143,7 @@ def _decided(match_id: int, message: str, status: int = 200) -> Response | tuple
     if not htmx:
         flash(message, "success" if status == 200 else "error")
         return redirect(safe_next(request.form.get("back")) or url_for(".queue"), 303)
-    item = queue_item(get_session(), match_id) or abort(404)
+    item = found(queue_item(get_session(), match_id), "passage", match_id)
     response = make_response(
         render_template("review/_decided.html", item=item, message=message), status
     )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from tracker.db import get_session
 from tracker.exports import Column
 from tracker.queries.authorities import (
     FilterChoices,
-    authority_by_slug,
     filter_choices,
     neighbours,
 )
@@ -18,6 +17,7 @@ from tracker.queries.scorecards import SORTS, data_as_of, scorecards, scorecards
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import choice
 from tracker.views.downloads import csv_attachment
+from tracker.views.lookups import get_authority
 
 bp = Blueprint("scorecards", __name__)
 
@@ -94,7 +94,7 @@ def methodology() -> str:
 def place(slug: str) -> str:
     """Show every body serving the residents of an area, each with its own part."""
     session = get_session()
-    home = authority_by_slug(session, slug) or abort(404)
+    home = get_authority(slug)
     around = neighbours(session, home)
     bodies = [b for b in (home, around.county, around.combined, around.police_area) if b]
     recs, table = recommendations(session), responsibility_table(session)
