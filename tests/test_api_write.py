@@ -266,7 +266,7 @@ def test_tokens_are_required_and_must_be_live(
         response = client.post("/api/v1/pledges", headers=headers, json=body)
         check(response, "/pledges", "post", 401)
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    deactivate_user(db, user.email)
+    deactivate_user(db, user)
     db.commit()
     check(client.post("/api/v1/pledges", headers=bearer(token), json=body), "/pledges", "post", 401)
 

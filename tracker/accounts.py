@@ -83,17 +83,15 @@ def end_sessions(user: User) -> None:
     user.session_nonce = secrets.token_hex(16)
 
 
-def set_role(session: Session, email: str, role: Role) -> User:
+def set_role(user: User, role: Role) -> User:
     """Change an account's role; its sessions end so the new role applies at once."""
-    user = _existing(session, email)
     user.role = role.value
     end_sessions(user)
     return user
 
 
-def deactivate_user(session: Session, email: str) -> User:
+def deactivate_user(session: Session, user: User) -> User:
     """Stop an account signing in or using the API; its records stay attributed to it."""
-    user = _existing(session, email)
     user.is_active = False
     end_sessions(user)
     for token in active_tokens(session, user):
@@ -101,8 +99,8 @@ def deactivate_user(session: Session, email: str) -> User:
     return user
 
 
-def _existing(session: Session, email: str) -> User:
-    """Return the account or explain that there is none."""
+def existing_user(session: Session, email: str) -> User:
+    """Return the account with this email address, or explain that there is none."""
     user = user_by_email(session, email)
     if user is None:
         raise AccountError(f"There is no account for {normalise_email(email)}.")

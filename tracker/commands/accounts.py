@@ -7,7 +7,14 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from tracker.accounts import create_token, create_user, deactivate_user, set_role, user_by_email
+from tracker.accounts import (
+    create_token,
+    create_user,
+    deactivate_user,
+    existing_user,
+    set_role,
+    user_by_email,
+)
 from tracker.commands.common import writing
 from tracker.models import Role
 
@@ -37,7 +44,7 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
 def set_role_command(email: str, role: str) -> None:
     """Change an account's role (its sessions end so the new role applies at once)."""
     with writing() as session:
-        user = set_role(session, email, Role(role))
+        user = set_role(existing_user(session, email), Role(role))
     click.echo(f"{user.email} is now {user.role}.")
 
 
@@ -47,7 +54,7 @@ def set_role_command(email: str, role: str) -> None:
 def deactivate_user_command(email: str) -> None:
     """Stop an account signing in or using its API tokens."""
     with writing() as session:
-        user = deactivate_user(session, email)
+        user = deactivate_user(session, existing_user(session, email))
     click.echo(f"{user.email} can no longer sign in; its API tokens are revoked.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from tracker.accounts import AccountError, deactivate_user, set_role
+from tracker.accounts import deactivate_user, set_role
 from tracker.auth import require_role_throughout
 from tracker.db import get_session
 from tracker.forms import EmptyForm, RecommendationForm, ResponsibilityForm, RoleForm
@@ -42,7 +42,7 @@ def change_role(user_id: int) -> Response:
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400, description="Choose admin or campaigner.")
-    set_role(session, user.email, Role(form.role.data))
+    set_role(user, Role(form.role.data))
     session.commit()
     flash(f"{user.email} is now {form.role.data}.", "success")
     return redirect(url_for(".accounts"), 303)
@@ -53,10 +53,7 @@ def deactivate(user_id: int) -> Response:
     """Stop an account signing in; its past changes stay attributed to it."""
     session = get_session()
     user = get_user(user_id)
-    try:
-        deactivate_user(session, user.email)
-    except AccountError as error:
-        abort(400, description=str(error))
+    deactivate_user(session, user)
     session.commit()
     flash(f"{user.email} can no longer sign in.", "success")
     return redirect(url_for(".accounts"), 303)
