@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,6 +11,9 @@ from flask import Flask
 from sqlalchemy import event
 
 from tracker.db import EXTENSION
+
+# tracker.pledging.find_pledge: a subject's pledge on one recommendation.
+FIND_PLEDGE = re.compile(r"FROM pledge\s+WHERE pledge\.recommendation_id = ")
 
 
 @contextmanager

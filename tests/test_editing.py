@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
+from tests.sql import FIND_PLEDGE, counted_queries
 from tracker.models import Person, PledgeEvent
 
 SLUG = "pathways-to-support"
@@ -267,3 +268,18 @@ def test_history_lists_changes_and_hides_editors_from_the_public(
     auth.logout()
     auth.login(admin.email)
     assert user.email in soup(client.get(link["href"])).select_one("ol.timeline").text
+
+
+def test_a_save_reads_the_pledge_row_once(
+    app: Flask, client: FlaskClient, auth: AuthActions, person: Person, db: Session
+) -> None:
+    """The view finds the pledge for its slot and the workflow saves over that copy."""
+    record(db, pledge_of(db, SLUG, person=person))
+    db.commit()
+    auth.login_as()
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    with counted_queries(app) as statements:
+        response = client.post(urls(person)[1], data={**GOOD, "version": "1"}, headers=headers)
+    assert response.status_code == 200
+    assert soup(response).select_one("tr.pledge-row blockquote").text == GOOD["quote"]
+    assert len([s for s in statements if FIND_PLEDGE.search(s)]) == 1

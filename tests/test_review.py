@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from tests.conftest import AuthActions, soup
 from tests.factories import fictional_council, stored_document
+from tests.sql import FIND_PLEDGE, counted_queries
 from tracker.models import (
     Authority,
     Document,
@@ -258,3 +259,17 @@ def test_the_public_sees_documents_read_but_not_the_queue(
     assert "to review" not in rows[0].text
     queue = public.get("/campaign/review/")
     assert queue.status_code == 302 and queue.headers["Location"].startswith("/login")
+
+
+def test_accepting_reads_the_authority_pledge_once(
+    app: Flask, client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
+) -> None:
+    """accept_match reads the pledge to keep its delivery and saves over that copy."""
+    auth.login_as()
+    match = proposed["resourced-multi-agency-partnership"]
+    headers = {**HX, "X-CSRFToken": auth.csrf()}
+    with counted_queries(app) as statements:
+        url = f"/campaign/review/{match.id}/accept"
+        response = client.post(url, data={"status": "pledged"}, headers=headers)
+    assert response.status_code == 200
+    assert len([s for s in statements if FIND_PLEDGE.search(s)]) == 1

@@ -134,11 +134,39 @@ def save_pledge(
     the pledge (None if there is still nothing to record) and the event (None when the
     change altered nothing). Raises InvalidPledge or StaleEdit; the caller commits.
     """
+    return save_change(
+        session,
+        find_pledge(session, subject, recommendation_id),
+        subject,
+        recommendation_id,
+        change,
+        expected_version=expected_version,
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+def save_change(
+    session: Session,
+    pledge: Pledge | None,
+    subject: Subject,
+    recommendation_id: int,
+    change: PledgeChange,
+    *,
+    expected_version: int,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Pledge | None, PledgeEvent | None]:
+    """Save as `save_pledge` does, over the pledge the caller has already read (None if
+    there was none), so an edit reads the row once.
+
+    Read it in the same request: the UPDATE (or the unique INSERT) checks the version in
+    the database itself, so a rival save since then is a StaleEdit, not a lost edit.
+    """
     now = now or utcnow()
     errors = validate_change(change, today=now.date())
     if errors:
         raise InvalidPledge(errors)
-    pledge = find_pledge(session, subject, recommendation_id)
     current_version = pledge.version if pledge else 0
     if current_version != expected_version:
         raise StaleEdit(pledge or _unrecorded(subject, recommendation_id))

@@ -23,7 +23,7 @@ from tracker.models import (
     ReviewStatus,
     utcnow,
 )
-from tracker.pledging import PledgeChange, Subject, find_pledge, save_pledge
+from tracker.pledging import PledgeChange, Subject, find_pledge, save_change
 
 VERDICTS = (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL)
 MAX_QUOTE = 2000
@@ -69,8 +69,9 @@ def accept_match(
         note=f"Found by the scraper in “{document.title or document.url}”{where}.",
     )
     _decide(session, match, ReviewStatus.ACCEPTED, reviewer_id, now, None)
-    _, event = save_pledge(
+    _, event = save_change(
         session,
+        current,
         subject,
         match.recommendation_id,
         change,
