@@ -85,7 +85,7 @@ def candidate(
         election_id=election_id,
         election_type="local",
         poll_date=poll_date,
-        authority_id=council.id or 0,
+        authority_id=council.id,
         ballot_paper_id=f"local.{council.slug}.{ward_slug}.{poll_date}",
         post_label=ward,
         post_id=None,
@@ -114,11 +114,11 @@ def pledge_of(
         person_id=person.id if person else None,
         authority_id=authority_row.id if authority_row else None,
     )
-    found = find_pledge(session, subject, rec.id or 0)
+    found = find_pledge(session, subject, rec.id)
     if found is not None:
         return found
     return Pledge(
-        recommendation_id=rec.id or 0,
+        recommendation_id=rec.id,
         person_id=subject.person_id,
         authority_id=subject.authority_id,
         version=0,
@@ -179,7 +179,7 @@ def stored_document(
     extracted = extract(body, content_type)
     stored = store_fetch(
         session,
-        authority_id=council.id or 0,
+        authority_id=council.id,
         url=url,
         fetched=fetched,
         extracted=extracted,

@@ -30,9 +30,7 @@ from tracker.responsibilities import applicable_ids, duties, responsibility_tabl
 
 def slugs(db: Session, body: Authority) -> set[str]:
     recs = recommendations(db)
-    return {
-        r.slug for r in recs if (r.id or 0) in applicable_ids(body, recs, responsibility_table(db))
-    }
+    return {r.slug for r in recs if r.id in applicable_ids(body, recs, responsibility_table(db))}
 
 
 ALL = {

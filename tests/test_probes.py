@@ -225,7 +225,7 @@ def world(app: Flask, db: Session, tmp_path: Any) -> World:
     admin = accounts.user("admin", "probe-admin@example.org")
     token, secret = create_token(db, campaigner, "probe token name")
     _, admin_secret = create_token(db, admin, "probe admin token")
-    upload = PledgeUpload(user_id=campaigner.id or 0, filename="probe-upload.csv", content="")
+    upload = PledgeUpload(user_id=campaigner.id, filename="probe-upload.csv", content="")
     db.add(upload)
     db.commit()
     return World(

@@ -555,7 +555,7 @@ def test_any_bytes_end_as_a_document_with_its_outcome_in_bounded_time(
     fetcher.body, fetcher.content_type = body, content_type
     url = "https://testshire.example/fuzzed"
     started = time.monotonic()
-    summary = Scrape(db, fetcher, extractor, workers=1).run([Target(council.id or 0, url)])
+    summary = Scrape(db, fetcher, extractor, workers=1).run([Target(council.id, url)])
     assert time.monotonic() - started < extractor.timeout_s + 10
     document = db.exec(select(Document).where(Document.url == url)).one()
     assert document.status in {s.value for s in DocumentStatus}

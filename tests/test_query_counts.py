@@ -123,7 +123,7 @@ def _stand_again(db: Session, person: Person, council: Authority) -> None:
         election_id=f"local.{council.slug}.{poll_date}",
         election_type="local",
         poll_date=poll_date,
-        authority_id=council.id or 0,
+        authority_id=council.id,
         ballot_paper_id=f"local.{council.slug}.later-ward.{poll_date}",
         post_label="Later Ward",
         post_id=None,

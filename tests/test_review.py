@@ -160,9 +160,9 @@ def test_a_passage_is_reviewed_only_once(
 ) -> None:
     first, second = auth.user(), auth.user(email="second@example.org")
     match = proposed["resourced-multi-agency-partnership"]
-    accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=first.id or 0)
+    accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=first.id)
     with pytest.raises(AlreadyReviewed):
-        reject_match(db, match, reason="late", reviewer_id=second.id or 0)
+        reject_match(db, match, reason="late", reviewer_id=second.id)
     assert match.review_status == "accepted"
 
 
@@ -196,13 +196,13 @@ def test_only_pledged_or_partial_can_be_chosen(
 
 def test_pdf_sources_link_to_the_page(db: Session, council: Authority) -> None:
     pdf = Document(
-        authority_id=council.id or 0,
+        authority_id=council.id,
         url="https://x.example/a.pdf",
         url_hash="a",
         content_type="application/pdf",
     )
     page = Document(
-        authority_id=council.id or 0,
+        authority_id=council.id,
         url="https://x.example/a",
         url_hash="b",
         content_type="text/html",

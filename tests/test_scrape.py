@@ -266,7 +266,7 @@ def test_pending_submissions_are_fetched_once(
     hampshire = authority(db, "E10000014")
     db.add(
         Source(
-            authority_id=hampshire.id or 0,
+            authority_id=hampshire.id,
             url=f"{site}/{HAMPSHIRE}",
             origin="submitted",
             pending=True,

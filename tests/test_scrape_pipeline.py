@@ -135,7 +135,7 @@ def test_only_a_few_documents_per_worker_wait_to_be_stored(db: Session) -> None:
         stored = sum(summary.outcomes.values())
         waiting.append(len(site.begun) - stored)
 
-    summary = scrape.run(targets(council.id or 0, hosts=10, per_host=6), note)
+    summary = scrape.run(targets(council.id, hosts=10, per_host=6), note)
     assert summary.outcomes["new"] == 60 and len(waiting) == 60
     # However long the queue, bodies held in memory stay bounded by the pool, not the run.
     assert max(waiting) <= 4
@@ -158,7 +158,7 @@ def test_an_unreadable_document_is_recorded_and_the_run_goes_on(db: Session) -> 
             return fetched
 
     scrape = Scrape(db, cast(Fetcher, MixedSite()), PlainExtractor(refuse="Garbled"), workers=2)
-    summary = scrape.run(targets(council.id or 0, hosts=2, per_host=3))
+    summary = scrape.run(targets(council.id, hosts=2, per_host=3))
     assert summary.outcomes == {"new": 4, "failed": 2}
     failed = db.exec(select(Document).where(Document.status == DocumentStatus.FAILED)).all()
     assert sorted(d.url for d in failed) == [

@@ -111,9 +111,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
     """Create an API token; return it and its secret, which is never stored or shown again."""
     name = name.strip()[:100] or "API token"
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id or 0, name=name, token_hash=_digest(secret), prefix=secret[:10]
-    )
+    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(secret), prefix=secret[:10])
     session.add(token)
     session.flush()
     return token, secret

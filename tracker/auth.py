@@ -40,9 +40,7 @@ class Account:
     @classmethod
     def from_user(cls, user: User) -> Account:
         """Copy what the request needs from the database row."""
-        return cls(
-            id=user.id or 0, email=user.email, role=Role(user.role), nonce=user.session_nonce
-        )
+        return cls(id=user.id, email=user.email, role=Role(user.role), nonce=user.session_nonce)
 
     def get_id(self) -> str:
         """Return the session identity: the account and its current nonce."""

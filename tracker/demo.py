@@ -78,7 +78,7 @@ def load_demo(session: Session) -> str:
     session.add_all([council, *parties])
     session.flush()
     election = Election(
-        election_id=ELECTION_ID, kind="local", poll_date=POLL_DATE, authority_id=council.id or 0
+        election_id=ELECTION_ID, kind="local", poll_date=POLL_DATE, authority_id=council.id
     )
     session.add(election)
     session.flush()
@@ -98,7 +98,7 @@ def _stand_candidates(session: Session, election: Election, parties: list[Party]
         if ward not in ballots:
             ballots[ward] = Ballot(
                 ballot_paper_id=f"local.exampleshire-fictional.{slug}.{POLL_DATE}",
-                election_id=election.id or 0,
+                election_id=election.id,
                 post_label=ward,
                 seats_contested=1,
             )
@@ -114,8 +114,8 @@ def _stand_candidates(session: Session, election: Election, parties: list[Party]
         session.add(
             Candidacy(
                 person_id=person.id,
-                ballot_id=ballots[ward].id or 0,
-                party_id=parties[party].id or 0,
+                ballot_id=ballots[ward].id,
+                party_id=parties[party].id,
                 votes_cast=votes,
                 elected=elected,
             )
@@ -152,7 +152,7 @@ def _pledge(
         evidence_date=when.date(),
         note="Fictional demonstration data.",
     )
-    save_pledge(session, subject, recommendation.id or 0, change, expected_version=0, now=when)
+    save_pledge(session, subject, recommendation.id, change, expected_version=0, now=when)
 
 
 def remove_demo(session: Session) -> int:

@@ -76,7 +76,7 @@ def record_follow_ups(session: Session, *, today: date) -> list[FollowUp]:
     for item in due_follow_ups(session, today=today):
         pledge = item.pledge
         event = PledgeEvent(
-            pledge_id=pledge.id or 0,
+            pledge_id=pledge.id,
             kind=EventKind.FOLLOW_UP.value,
             occurred_at=now,
             from_status=pledge.status,
@@ -90,10 +90,10 @@ def record_follow_ups(session: Session, *, today: date) -> list[FollowUp]:
         session.add(event)
         session.flush()
         follow_up = FollowUp(
-            pledge_id=pledge.id or 0,
+            pledge_id=pledge.id,
             milestone=item.milestone.value,
             election_date=item.election_date,
-            event_id=event.id or 0,
+            event_id=event.id,
             marked_at=now,
         )
         session.add(follow_up)

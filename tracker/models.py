@@ -3,6 +3,11 @@
 Natural keys come from the bodies that own them: GSS and mySociety codes for authorities,
 Democracy Club ids for elections, ballots, people and parties. A person's primary key *is*
 their Democracy Club person id, so URLs, imports and the API all speak the same id.
+
+Surrogate ids are typed `int`, though they default to None: the None tells the database
+to choose one, and no code reads an id before the row's INSERT (a flush) has set it.
+Typing them `int | None` made every reader write `.id or 0`, which would have hidden
+exactly that mistake behind a row id of 0.
 """
 
 from __future__ import annotations
@@ -81,7 +86,7 @@ def _in(column: str, enum: type[StrEnum]) -> str:
 class Theme(SQLModel, table=True):
     """One of the campaign's three themes."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     title: str = Field(max_length=200)
     position: int = Field(unique=True)
@@ -90,7 +95,7 @@ class Theme(SQLModel, table=True):
 class Recommendation(SQLModel, table=True):
     """One of the five recommendations, in the charity's words and attributed to them."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=80, unique=True)
     theme_id: int = Field(foreign_key="theme.id", index=True)
     position: int = Field(unique=True)
@@ -109,7 +114,7 @@ class Authority(SQLModel, table=True):
 
     __table_args__ = (Index("ix_authority_kind_nation_region", "kind", "nation", "region"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True)
     name: str = Field(max_length=200)
     short_name: str = Field(max_length=200, index=True)
@@ -133,7 +138,7 @@ class Authority(SQLModel, table=True):
 class Party(SQLModel, table=True):
     """A registered party, keyed by its Democracy Club id (e.g. `PP53`, `ynmp-party:2`)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     dc_id: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
     slug: str = Field(max_length=200, unique=True)
@@ -153,7 +158,7 @@ class Person(SQLModel, table=True):
 class Election(SQLModel, table=True):
     """A Democracy Club election (`local.sheffield.2021-05-06`) for one authority."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     election_id: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=20)
     poll_date: date = Field(index=True)
@@ -163,7 +168,7 @@ class Election(SQLModel, table=True):
 class Ballot(SQLModel, table=True):
     """One ballot paper of an election: a ward, division or single-area post."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     ballot_paper_id: str = Field(max_length=250, unique=True)
     election_id: int = Field(foreign_key="election.id", index=True)
     post_label: str = Field(max_length=200)
@@ -181,7 +186,7 @@ class Candidacy(SQLModel, table=True):
         Index("ix_candidacy_person_party", "person_id", "party_id"),  # parties' candidates
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id")
     ballot_id: int = Field(foreign_key="ballot.id", index=True)
     party_id: int = Field(foreign_key="party.id", index=True)
@@ -209,7 +214,7 @@ class Pledge(SQLModel, table=True):
         Index("ix_pledge_recommendation_status", "recommendation_id", "status", "person_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     recommendation_id: int = Field(foreign_key="recommendation.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
     authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
@@ -240,7 +245,7 @@ class PledgeEvent(SQLModel, table=True):
         Index("ix_pledgeevent_pledge_time", "pledge_id", "occurred_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(default=EventKind.CHANGE.value, max_length=20)
     pledge_id: int = Field(foreign_key="pledge.id")
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -273,7 +278,7 @@ class User(SQLModel, table=True):
     __tablename__ = "app_user"
     __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     password_hash: str = Field(max_length=300)
     role: str = Field(max_length=20)
@@ -287,7 +292,7 @@ class User(SQLModel, table=True):
 class ApiToken(SQLModel, table=True):
     """A bearer token for the write API, stored only as a hash and shown once."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
@@ -300,7 +305,7 @@ class ApiToken(SQLModel, table=True):
 class PledgeUpload(SQLModel, table=True):
     """A spreadsheet of pledge updates, kept between its preview and its application."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     filename: str = Field(max_length=255)
     content: str = Field(sa_type=Text)
@@ -335,7 +340,7 @@ class Source(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("authority_id", "url"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
     url: str = Field(max_length=2000)
     origin: str = Field(max_length=20)  # seed, discovered, submitted
@@ -352,7 +357,7 @@ class Document(SQLModel, table=True):
         CheckConstraint(_in("status", DocumentStatus), name="status"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
     url: str = Field(max_length=2000)
     url_hash: str = Field(max_length=64, index=True)
@@ -396,7 +401,7 @@ class DocumentVersion(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("document_id", "number"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     number: int
     sha256: str = Field(max_length=64)
@@ -419,7 +424,7 @@ class Proposal(SQLModel, table=True):
         Index("ix_match_queue", "review_status", "withdrawn_in", "score"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     recommendation_id: int = Field(foreign_key="recommendation.id", index=True)
     fingerprint: str = Field(max_length=64)
@@ -455,7 +460,7 @@ class Responsibility(SQLModel, table=True):
         CheckConstraint(_in("applies", Applicability), name="applies"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=10)
     recommendation_id: int = Field(foreign_key="recommendation.id", index=True)
     applies: str = Field(max_length=20)
@@ -478,7 +483,7 @@ class FollowUp(SQLModel, table=True):
         CheckConstraint(_in("milestone", Milestone), name="milestone"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     pledge_id: int = Field(foreign_key="pledge.id", index=True)
     milestone: str = Field(max_length=20)
     election_date: date

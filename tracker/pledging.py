@@ -228,7 +228,7 @@ def _log(
 ) -> PledgeEvent:
     """Append the event recording this change."""
     event = PledgeEvent(
-        pledge_id=pledge.id or 0,
+        pledge_id=pledge.id,
         occurred_at=now,
         actor_id=actor_id,
         from_status=str(before["status"]) if before else PledgeStatus.AWAITING.value,

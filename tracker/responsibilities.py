@@ -42,7 +42,7 @@ def duties(
     """Return each recommendation with whether this authority can deliver it, and why."""
     found = []
     for rec in recommendations:
-        cell = table.get((authority.kind, rec.id or 0))
+        cell = table.get((authority.kind, rec.id))
         if cell is None:  # a kind the table does not know yet: hold it to everything
             found.append(Duty(rec, True, "Every authority can act on this."))
             continue
@@ -60,9 +60,7 @@ def applicable_ids(
     authority: Authority, recommendations: Sequence[Recommendation], table: Table
 ) -> set[int]:
     """Return the ids of the recommendations this authority can deliver."""
-    return {
-        d.recommendation.id or 0 for d in duties(authority, recommendations, table) if d.applies
-    }
+    return {d.recommendation.id for d in duties(authority, recommendations, table) if d.applies}
 
 
 def edit_responsibility(

@@ -141,10 +141,10 @@ def _authorities(session: Session, codes: tuple[str, ...], everything: bool) -> 
 def _submitted(session: Session, authority: Authority, url: str) -> Target:
     """Remember a URL given on the command line and return it as a target."""
     try:
-        add_source(session, authority.id or 0, url, origin="submitted")
+        add_source(session, authority.id, url, origin="submitted")
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--url") from error
-    return Target(authority.id or 0, url)
+    return Target(authority.id, url)
 
 
 def _run_with_progress(scrape: Scrape, targets: list[Target]) -> Summary:

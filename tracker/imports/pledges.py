@@ -150,7 +150,7 @@ class _Planner:
                 errors.append(RowError(line, f"the same pledge is also on line {seen[key]}"))
                 continue
             seen[key] = line
-            current = pledges.get((planned.subject, planned.recommendation.id or 0))
+            current = pledges.get((planned.subject, planned.recommendation.id))
             if current is not None and _same(current, planned.change):
                 unchanged.append(line)
             else:
@@ -184,7 +184,7 @@ class _Planner:
         rec = self.recommendations.get(record["recommendation"])
         if rec is None:
             raise ValueError(f"unknown recommendation {record['recommendation']!r}")
-        current = pledges.get((subject, rec.id or 0))
+        current = pledges.get((subject, rec.id))
         change = self._change(record, current)
         errors = validate_change(change, today=self.today)
         if errors:
@@ -276,7 +276,7 @@ def apply_upload(
             save_pledge(
                 session,
                 row.subject,
-                row.recommendation.id or 0,
+                row.recommendation.id,
                 row.change,
                 expected_version=row.expected_version,
                 actor_id=actor_id,

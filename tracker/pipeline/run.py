@@ -98,7 +98,7 @@ def seed_sources(session: Session, path: Path | None = None) -> int:
         authority.website = entry.get("website") or authority.website
         for url in [entry.get("website"), *entry.get("documents", [])]:
             if url:
-                added += add_source(session, authority.id or 0, url, origin="seed") is not None
+                added += add_source(session, authority.id, url, origin="seed") is not None
     session.flush()
     return added
 

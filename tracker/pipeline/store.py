@@ -104,7 +104,7 @@ def store_fetch(
         session.flush()  # a new document is inserted once, whole, and gets its id here
         session.add(
             DocumentVersion(
-                document_id=document.id or 0,
+                document_id=document.id,
                 number=document.version,
                 sha256=fetched.sha256,
                 fetched_at=fetched.fetched_at,
@@ -209,7 +209,7 @@ def _reconcile(
         match = existing.get(key)
         if match is None:
             match = Proposal(
-                document_id=document.id or 0,
+                document_id=document.id,
                 recommendation_id=rec_id,
                 fingerprint=key[1],
                 first_version=document.version,

@@ -113,7 +113,7 @@ def neighbours(session: Session, authority: Authority) -> Neighbours:
         )
         .order_by(col(Authority.short_name))
     ).all()
-    by_id = {a.id: a for a in related}
+    by_id: dict[int | None, Authority] = {a.id: a for a in related}
     return Neighbours(
         county=by_id.get(authority.parent_county_id),
         combined=by_id.get(authority.combined_authority_id),

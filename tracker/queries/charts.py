@@ -22,12 +22,12 @@ def answers_by_region(session: Session) -> list[BarRow]:
     """Count authorities' own answers on what they can deliver, per region (or nation)."""
     recs, table = recommendations(session), responsibility_table(session)
     councils = list(session.exec(select(Authority).where(col(Authority.kind) != "PFA")))
-    said = statuses_by_authority(session, [council.id or 0 for council in councils])
+    said = statuses_by_authority(session, [council.id for council in councils])
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PledgeStatus, 0))
     for authority in councils:
         where = authority.region or authority.nation
         for rec_id in applicable_ids(authority, recs, table):
-            pledge = said[authority.id or 0].get(rec_id)
+            pledge = said[authority.id].get(rec_id)
             counts[where][PledgeStatus(pledge.status if pledge else PledgeStatus.AWAITING)] += 1
     return [BarRow(region, counts[region]) for region in sorted(counts)]
 

@@ -199,14 +199,14 @@ def _authority_records(session: Session, found: Sequence[Authority]) -> list[Aut
         if parent is not None
     }
     parents = authorities_by_id(session, sorted(parent_ids)) if parent_ids else {}
-    pledges = statuses_by_authority(session, [a.id for a in found if a.id])
+    pledges = statuses_by_authority(session, [a.id for a in found])
     return [
         AuthorityRecord(
             authority=a,
             county=parents.get(a.parent_county_id or 0),
             combined=parents.get(a.combined_authority_id or 0),
             police_area=parents.get(a.police_area_id or 0),
-            pledges=pledges[a.id or 0],
+            pledges=pledges[a.id],
         )
         for a in found
     ]

@@ -72,8 +72,8 @@ def tallies(session: Session) -> list[RecommendationTally]:
     return [
         RecommendationTally(
             rec,
-            with_awaiting(answered[(rec.id or 0, 1)], people),
-            with_awaiting(answered[(rec.id or 0, 0)], bodies),
+            with_awaiting(answered[(rec.id, 1)], people),
+            with_awaiting(answered[(rec.id, 0)], bodies),
         )
         for rec in recommendations(session)
     ]
@@ -153,7 +153,7 @@ def answers_by_authority(
         counts[authority_id][PledgeStatus(status)] += count
     found = session.exec(select(Authority).where(col(Authority.id).in_(list(counts)))).all()
     return sorted(
-        ((a, counts[a.id or 0]) for a in found),
+        ((a, counts[a.id]) for a in found),
         key=lambda pair: (-sum(pair[1].values()), pair[0].short_name),
     )
 
@@ -166,7 +166,7 @@ def people_by_id(session: Session, ids: Sequence[int]) -> dict[int, Person]:
 def authorities_by_id(session: Session, ids: Sequence[int]) -> dict[int, Authority]:
     """Return the authorities with these ids."""
     stmt = select(Authority).where(col(Authority.id).in_(ids))
-    return {a.id or 0: a for a in session.exec(stmt)}
+    return {a.id: a for a in session.exec(stmt)}
 
 
 def pledges_of_subject(

@@ -76,7 +76,7 @@ def scorecards_of(
     session: Session, found: list[Authority], recs: list[Recommendation], table: Table
 ) -> list[Scorecard]:
     """Count pledges and accepted evidence for the authorities, two queries in all."""
-    ids = [a.id or 0 for a in found]
+    ids = [a.id for a in found]
     answers = statuses_by_authority(session, ids)
     evidence: dict[int, set[int]] = defaultdict(set)
     accepted = (
@@ -93,14 +93,14 @@ def scorecards_of(
     cards = []
     for authority in found:
         mine = applicable_ids(authority, recs, table)
-        said = {rec: pledge.status for rec, pledge in answers[authority.id or 0].items()}
+        said = {rec: pledge.status for rec, pledge in answers[authority.id].items()}
         cards.append(
             Scorecard(
                 authority=authority,
                 applicable=len(mine),
                 pledged=sum(1 for r in mine if said.get(r) == PledgeStatus.PLEDGED.value),
                 partial=sum(1 for r in mine if said.get(r) == PledgeStatus.PARTIAL.value),
-                evidence=len(mine & evidence[authority.id or 0]),
+                evidence=len(mine & evidence[authority.id]),
             )
         )
     return cards

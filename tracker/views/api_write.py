@@ -103,7 +103,7 @@ def create_pledge() -> Response:
     if pledge is None:
         return _invalid({"status": "A new pledge needs an answer other than awaiting-response."})
     session.commit()
-    response = _pledge(pledge.id or 0)
+    response = _pledge(pledge.id)
     response.status_code = 201
     response.headers["Location"] = url_for(".pledge", pledge_id=pledge.id, _external=True)
     return response
@@ -156,7 +156,7 @@ def _body(*, allowed: tuple[str, ...]) -> Mapping[str, Any]:
 
 def _unchanged_subject(body: Mapping[str, Any], pledge: Pledge) -> None:
     """Refuse attempts to move a pledge to another subject or recommendation."""
-    record = pledge_record(get_session(), pledge.id or 0)
+    record = pledge_record(get_session(), pledge.id)
     current = {
         "recommendation": record.recommendation.slug if record else None,
         "person_id": pledge.person_id,
@@ -196,7 +196,7 @@ def _subject(body: Mapping[str, Any]) -> tuple[Subject, int]:
             subject = Subject(authority_id=found.id)
     if errors or subject is None or recommendation is None:
         raise FieldErrors(errors)
-    return subject, recommendation.id or 0
+    return subject, recommendation.id
 
 
 def _change(body: Mapping[str, Any], *, base: Pledge | None) -> PledgeChange:

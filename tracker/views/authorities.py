@@ -44,7 +44,7 @@ def index() -> Response:
         filters=filters,
         choices=choices,
         recommendations=recommendations(session),
-        statuses=statuses_by_authority(session, [a.id for a in page.items if a.id]),
+        statuses=statuses_by_authority(session, [a.id for a in page.items]),
     )
 
 
@@ -53,7 +53,7 @@ def detail(slug: str) -> str:
     """Show an authority's own pledges, the bodies around it, and its candidates."""
     session = get_session()
     authority = get_authority(slug)
-    candidacies = candidacies_for_authority(session, authority.id or 0)
+    candidacies = candidacies_for_authority(session, authority.id)
     recs = recommendations(session)
     own = duties(authority, recs, responsibility_table(session))
     mine = {d.recommendation.id for d in own if d.applies}
@@ -73,7 +73,7 @@ def detail(slug: str) -> str:
         candidacies=candidacies,
         recommendations=recs,
         statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),
-        documents=documents_of(session, authority.id or 0),
+        documents=documents_of(session, authority.id),
         # Only campaigners see the form: building it would give the public a session.
         source_form=SourceForm(authority=authority.slug) if signed_in() else None,
     )

@@ -86,10 +86,10 @@ def load_slot(kind: str, key: int | str, slug: str) -> PledgeSlot:
     if kind == "candidate":
         person = get_person(int(key))
         subject = Subject(person_id=person.id)
-        pledge = find_pledge(session, subject, recommendation.id or 0)
+        pledge = find_pledge(session, subject, recommendation.id)
         return person_slots(person, [(recommendation, pledge)])[0]
     authority = get_authority(str(key))
-    pledge = find_pledge(session, Subject(authority_id=authority.id), recommendation.id or 0)
+    pledge = find_pledge(session, Subject(authority_id=authority.id), recommendation.id)
     return authority_slots(authority, [(recommendation, pledge)])[0]
 
 
@@ -139,7 +139,7 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
             session,
             slot.pledge,
             slot.subject,
-            slot.recommendation.id or 0,
+            slot.recommendation.id,
             form.change(),
             expected_version=form.version.data,
             actor_id=account.id if account else None,

@@ -117,7 +117,7 @@ def submit() -> Response:
     try:
         source = add_source(
             session,
-            authority.id or 0,
+            authority.id,
             form.url.data,
             origin="submitted",
             pending=True,
@@ -127,7 +127,7 @@ def submit() -> Response:
         flash(f"That address cannot be scraped: {error}.", "error")
         return redirect(back, 303)
     session.commit()
-    queued = source is not None and enqueue_source(source.id or 0)
+    queued = source is not None and enqueue_source(source.id)
     flash(
         f"Queued {form.url.data} for {authority.name}: a worker will fetch it shortly."
         if queued

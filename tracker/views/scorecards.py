@@ -98,13 +98,13 @@ def place(slug: str) -> str:
     around = neighbours(session, home)
     bodies = [b for b in (home, around.county, around.combined, around.police_area) if b]
     recs, table = recommendations(session), responsibility_table(session)
-    answers = statuses_by_authority(session, [body.id or 0 for body in bodies])
+    answers = statuses_by_authority(session, [body.id for body in bodies])
     parts = [
         (
             body,
             card,
             [
-                (duty, answers[body.id or 0].get(duty.recommendation.id or 0))
+                (duty, answers[body.id].get(duty.recommendation.id))
                 for duty in duties(body, recs, table)
             ],
         )
