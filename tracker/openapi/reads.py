@@ -40,7 +40,10 @@ _AFTER_ID = _query(
 )
 _SCOPE = [
     _query("recommendation", "A recommendation's slug."),
-    _query("authority", "An authority's slug or GSS code: its own pledges and its candidates'."),
+    _query(
+        "authority",
+        "An authority's slug, GSS code or mySociety code: its own pledges and its candidates'.",
+    ),
     _query("party", "A party's slug: its candidates' pledges."),
     _query("candidate", "A Democracy Club person id.", {"type": "integer"}),
 ]
@@ -93,14 +96,17 @@ READS: JSON = {
         "AuthorityPage",
     ),
     "/authorities/{key}": _operation(
-        "api.authority", "One authority.", [_path("key", "A slug or a GSS code.")], "Authority"
+        "api.authority",
+        "One authority.",
+        [_path("key", "A slug, GSS code or mySociety code.")],
+        "Authority",
     ),
     "/candidates": _operation(
         "api.candidates",
         "Candidates, by person id.",
         [
             _query("q", "Words in the name."),
-            _query("authority", "An authority's slug or GSS code."),
+            _query("authority", "An authority's slug, GSS code or mySociety code."),
             _query("party", "A party's slug."),
             _query("election", "A Democracy Club election id."),
             _query(

@@ -54,7 +54,10 @@ WRITE_SCHEMAS: JSON = {
         "properties": {
             "recommendation": {**STRING, "description": "The recommendation's slug."},
             "person_id": {"type": "integer", "description": "A Democracy Club person id."},
-            "authority": {**STRING, "description": "An authority's GSS code or slug."},
+            "authority": {
+                **STRING,
+                "description": "An authority's GSS code, mySociety code or slug.",
+            },
             **_EDITABLE,
         },
         "required": ["recommendation", "status"],
