@@ -17,9 +17,10 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from tests.conftest import soup
-from tests.factories import candidate, fictional_council, pledge_of, record
+from tests.factories import candidate, fictional_council, pledge_of, record, stored_document
 from tests.test_api import Api
 from tracker.models import PledgeStatus
+from tracker.views.documents import PER_PAGE as DOCUMENTS_PER_PAGE
 
 PER_PAGE = 2  # small, so every list below runs over several pages
 TESTSHIRE = ("testshire-fictional", "E99999902", "ZTST")
@@ -89,7 +90,20 @@ def people(db: Session, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     record(db, pledge_of(db, "pathways-to-support", authority_row=otherham))
 
 
-def listed(client: FlaskClient, path: str, query: str, selector: str) -> list[str]:
+@pytest.fixture
+def documents(db: Session, people: None) -> None:
+    """Store invented documents read from the two invented councils."""
+    for name, number in (("Testshire", 1), ("Testshire", 2), ("Otherham", 1)):
+        council = fictional_council(db, name)
+        body = f"{name} modern slavery statement {number} (fictional).\n".encode()
+        url = f"https://{council.slug}.invalid/statement-{number}.txt"
+        stored_document(db, council, body, url, title=f"{name} statement {number}")
+    db.commit()
+
+
+def listed(
+    client: FlaskClient, path: str, query: str, selector: str, per_page: int = PER_PAGE
+) -> list[str]:
     """Return the links of every row a list page shows, walking its pages to the end."""
     hrefs: list[str] = []
     for number in range(1, 100):
@@ -98,8 +112,8 @@ def listed(client: FlaskClient, path: str, query: str, selector: str) -> list[st
             return hrefs
         assert response.status_code == 200, response.get_data(as_text=True)
         rows = [a["href"] for a in soup(response).select(selector)]
-        assert 0 < len(rows) <= PER_PAGE or (number == 1 and not rows)
-        if len(rows) < PER_PAGE:
+        assert 0 < len(rows) <= per_page or (number == 1 and not rows)
+        if len(rows) < per_page:
             return hrefs + rows
         hrefs += rows
     raise AssertionError(f"{path}?{query} has more pages than a test should walk")
@@ -148,6 +162,28 @@ def test_pledges_download_and_api_agree(
     assert from_api
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        *NAMED[:6],
+        "q=statement",
+        "q=statement&authority=ZOTH",
+        "type=UA",
+        "region=Yorkshire and The Humber",
+    ],
+)
+def test_documents_page_download_and_api_agree(
+    client: FlaskClient, api: Api, documents: None, query: str
+) -> None:
+    selector = "ol.results h2 a"
+    hrefs = listed(client, "/documents/", query, selector, per_page=DOCUMENTS_PER_PAGE)
+    on_page = sorted(int(href.split("/")[2].split("-")[0]) for href in hrefs)
+    in_csv = sorted(int(i) for i in downloaded(client, f"/documents.csv?{query}", "document_id"))
+    from_api = sorted(d["id"] for d in api.walk(f"/api/v1/documents?{query}"))
+    assert on_page == in_csv == from_api
+    assert from_api
+
+
 @pytest.mark.parametrize("names", [TESTSHIRE, OTHERHAM, SHEFFIELD])
 def test_every_name_of_an_authority_gives_the_same_rows(
     client: FlaskClient, people: None, names: tuple[str, ...]
@@ -183,6 +219,8 @@ def error_of(client: FlaskClient, url: str) -> tuple[int, str]:
         (("/authorities/", "/authorities.csv", "/api/v1/authorities"), "nation=Atlantis", 404),
         (("/authorities/", "/authorities.csv", "/api/v1/authorities"), "type=XX", 404),
         (("/pledges.csv", "/api/v1/pledges"), "authority=nowhere", 404),
+        (("/documents/", "/documents.csv", "/api/v1/documents"), "authority=SHEF", 404),
+        (("/documents/", "/documents.csv", "/api/v1/documents"), "region=Atlantis", 404),
         (("/pledges.csv", "/api/v1/pledges"), "candidate=abc", 400),
     ],
 )

@@ -158,7 +158,9 @@ READS: JSON = {
                 "q",
                 'Words (all must appear), "a phrase", OR between terms, -word to leave one out.',
             ),
-            _query("authority", "An authority's slug or GSS code: its documents only."),
+            _query(
+                "authority", "An authority's slug, GSS code or mySociety code: its documents only."
+            ),
             _query("type", "A type of authority, e.g. MD or PFA."),
             _query("region", "An English region."),
             _query("page", "The page of results, from 1.", {"type": "integer", "minimum": 1}),

@@ -180,7 +180,7 @@ def _index_pages(session: Session, document: Document, extracted: ExtractedDocum
     for position, (page, texts) in enumerate(pages.items()):
         session.add(
             DocumentPage(
-                document_id=document.id or 0, position=position, page=page, text="\n\n".join(texts)
+                document_id=document.id, position=position, page=page, text="\n\n".join(texts)
             )
         )
 

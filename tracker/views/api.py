@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.http import HTTP_STATUS_CODES
 
 from tracker.db import get_session, is_unavailable
 from tracker.openapi import openapi_document
 from tracker.queries.authorities import authority_by_key, filter_choices
+from tracker.queries.common import PageNotFound
 from tracker.queries.events import event_records
 from tracker.queries.opendata import (
     authority_record,
@@ -40,7 +41,7 @@ from tracker.serialise import (
 )
 from tracker.views import arguments
 from tracker.views.arguments import BadArgument
-from tracker.views.documents import document_filters, documents_page, hit_json
+from tracker.views.documents import documents_page, hit_json
 from tracker.views.errors import RETRY_AFTER, RETRY_MESSAGE, describe
 from tracker.views.links import SiteLinks
 from tracker.views.lookups import Missing, found, get_person, get_recommendation
@@ -157,7 +158,7 @@ def list_events() -> Response:
 @bp.get("/documents", endpoint="documents")
 def list_documents() -> Response:
     """List read documents newest first, or search their text, filtered like their page."""
-    filters = document_filters(get_session(), request.args)
+    filters = arguments.document_filters(get_session(), request.args)
     page = documents_page(filters, _page_number())
     following = None
     if page.has_next:
@@ -205,6 +206,12 @@ def _bad_argument(error: BadArgument) -> Response:
 def _missing(error: Missing) -> Response:
     """Answer 404 naming what was not found."""
     return problem(404, error.detail)
+
+
+@bp.errorhandler(PageNotFound)
+def _past_the_end(error: PageNotFound) -> Response:
+    """Answer a page number past the end of a searched list as a JSON 404."""
+    return problem(404, describe(NotFound()))
 
 
 @bp.errorhandler(HTTPException)

@@ -17,8 +17,14 @@ from werkzeug.datastructures import MultiDict
 
 from tracker.dbtypes import MAX_INTEGER
 from tracker.models import Authority, Delivery, PledgeStatus, Recommendation
-from tracker.queries.authorities import AuthorityFilters, FilterChoices, authority_by_key
+from tracker.queries.authorities import (
+    AuthorityFilters,
+    FilterChoices,
+    authority_by_key,
+    filter_choices,
+)
 from tracker.queries.candidates import CandidateFilters, election_by_id, person_by_id
+from tracker.queries.documents import MAX_QUERY, DocumentFilters
 from tracker.queries.events import Scope
 from tracker.queries.opendata import MAX_LIMIT, SUBJECT_KINDS, PledgeFilters
 from tracker.queries.parties import party_by_slug
@@ -92,6 +98,17 @@ def authority_filters(args: Args, choices: FilterChoices) -> AuthorityFilters:
         nation=choice(args, "nation", choices.nations),
         region=choice(args, "region", choices.regions),
         kind=choice(args, "type", [kind for kind, _ in choices.kinds]),
+    )
+
+
+def document_filters(session: Session, args: Args) -> DocumentFilters:
+    """Read the document list's filters: q (a search), authority, type and region."""
+    choices = filter_choices(session)
+    return DocumentFilters(
+        q=" ".join(args.get("q", "").split())[:MAX_QUERY],
+        authority=named_authority(session, args),
+        kind=choice(args, "type", [code for code, _ in choices.kinds]),
+        region=choice(args, "region", choices.regions),
     )
 
 

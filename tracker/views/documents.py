@@ -1,20 +1,20 @@
 """The documents the scraper has read: a page each, a full-text search, a CSV and JSON.
 
-The page, its CSV and its API read their filters through one parser, `document_filters`.
+The page, its CSV and its API read their filters through one parser,
+`tracker.views.arguments.document_filters`.
 Only what a campaigner accepted is shown from the review side; pending and rejected
 proposals never leave the campaign pages.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlmodel import Session
+from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from tracker import exports
 from tracker.db import get_session
-from tracker.queries.authorities import authority_by_key, filter_choices
-from tracker.queries.common import Page, PageNotFound
+from tracker.queries.authorities import filter_choices
+from tracker.queries.common import Page
 from tracker.queries.documents import (
     DocumentFilters,
     DocumentHit,
@@ -23,12 +23,12 @@ from tracker.queries.documents import (
 )
 from tracker.serialise import JSON, document_json
 from tracker.text import document_slug
-from tracker.views.arguments import Args, BadArgument
+from tracker.views.arguments import document_filters
 from tracker.views.downloads import csv_attachment
+from tracker.views.lookups import found
 from tracker.views.render import page_number, render_page_or_partial
 
 bp = Blueprint("documents", __name__)
-MAX_QUERY = 200
 PER_PAGE = 25
 MAX_DOWNLOAD = 10_000
 
@@ -36,7 +36,7 @@ MAX_DOWNLOAD = 10_000
 @bp.get("/documents/")
 def index() -> Response:
     """List read documents newest first, or search their text (live with htmx)."""
-    filters = _filters()
+    filters = document_filters(get_session(), request.args)
     return render_page_or_partial(
         "documents/index.html",
         "documents/_results.html",
@@ -50,55 +50,27 @@ def index() -> Response:
 @bp.get("/documents/<int:document_id>", defaults={"slug": None})
 def detail(document_id: int, slug: str | None) -> Response | str:
     """Show one document: what it is, its versions, and the commitments found in it."""
-    found = document_detail(get_session(), document_id) or abort(404)
-    canonical = document_slug(found.document.title, found.authority.short_name)
+    shown = found(document_detail(get_session(), document_id), "document", document_id)
+    canonical = document_slug(shown.document.title, shown.authority.short_name)
     if slug != canonical:
         return redirect(url_for(".detail", document_id=document_id, slug=canonical), 301)
-    return render_template("documents/detail.html", found=found)
+    return render_template("documents/detail.html", found=shown)
 
 
 @bp.get("/documents.csv")
 def download() -> Response:
     """Download the document list, or a search's documents, as CSV."""
-    hits = documents_page(_filters(), 1, per_page=MAX_DOWNLOAD).items
+    filters = document_filters(get_session(), request.args)
+    hits = documents_page(filters, 1, per_page=MAX_DOWNLOAD).items
     rows = [exports.document_row(h.document, h.authority, document_url(h)) for h in hits]
     return csv_attachment("documents.csv", exports.DOCUMENT_COLUMNS, rows)
-
-
-def document_filters(session: Session, args: Args) -> DocumentFilters:
-    """Read the document filters from a query string; unknown values raise BadArgument."""
-    choices = filter_choices(session)
-    authority = None
-    if key := args.get("authority", ""):
-        authority = authority_by_key(session, key)
-        if authority is None:
-            raise BadArgument(f"There is no authority called “{key}”.", 404)
-    kind = args.get("type") or None
-    if kind is not None and kind not in {code for code, _ in choices.kinds}:
-        raise BadArgument(f"There is no type of authority called “{kind}”.", 404)
-    region = args.get("region") or None
-    if region is not None and region not in choices.regions:
-        raise BadArgument(f"There is no region called “{region}”.", 404)
-    query = " ".join(args.get("q", "").split())[:MAX_QUERY]
-    return DocumentFilters(q=query, authority=authority, kind=kind, region=region)
-
-
-def _filters() -> DocumentFilters:
-    """Read this request's document filters, answering the site's 404 page for bad ones."""
-    try:
-        return document_filters(get_session(), request.args)
-    except BadArgument as error:
-        abort(error.status, description=error.message)
 
 
 def documents_page(
     filters: DocumentFilters, number: int, per_page: int = PER_PAGE
 ) -> Page[DocumentHit]:
-    """Return one page of documents, answering 404 past the last one."""
-    try:
-        return find_documents(get_session(), filters, page=number, per_page=per_page)
-    except PageNotFound:
-        abort(404)
+    """Return one page of documents (PageNotFound past the last one, a 404)."""
+    return find_documents(get_session(), filters, page=number, per_page=per_page)
 
 
 def document_url(hit: DocumentHit) -> str:
