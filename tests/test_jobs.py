@@ -21,7 +21,15 @@ from sqlmodel import col, delete, select
 from tests.conftest import AuthActions
 from tests.factories import fictional_council
 from tracker.db import EXTENSION, Database
-from tracker.models import Authority, Document, DocumentVersion, Proposal, Source, User
+from tracker.models import (
+    Authority,
+    Document,
+    DocumentPage,
+    DocumentVersion,
+    Proposal,
+    Source,
+    User,
+)
 from tracker.pipeline.queue import QUEUE
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -50,6 +58,7 @@ def committed(app: Flask) -> Iterator[Database]:
         for stmt in (
             delete(Proposal).where(col(Proposal.document_id).in_(documents)),
             delete(DocumentVersion).where(col(DocumentVersion.document_id).in_(documents)),
+            delete(DocumentPage).where(col(DocumentPage.document_id).in_(documents)),
             delete(Document).where(col(Document.authority_id).in_(council)),
             delete(Source).where(col(Source.authority_id).in_(council)),
             delete(Authority).where(col(Authority.slug) == "jobshire-fictional"),
