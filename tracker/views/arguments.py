@@ -105,7 +105,7 @@ def document_filters(session: Session, args: Args) -> DocumentFilters:
     """Read the document list's filters: q (a search), authority, type and region."""
     choices = filter_choices(session)
     return DocumentFilters(
-        q=" ".join(args.get("q", "").split())[:MAX_QUERY],
+        q=_search(args, limit=MAX_QUERY),
         authority=named_authority(session, args),
         kind=choice(args, "type", [code for code, _ in choices.kinds]),
         region=choice(args, "region", choices.regions),
@@ -172,9 +172,9 @@ def _integer(name: str, raw: str) -> int:
     return int(raw)
 
 
-def _search(args: Args) -> str:
-    """Return the `q` argument trimmed to a sensible length."""
-    return " ".join(args.get("q", "").split())[:100]
+def _search(args: Args, *, limit: int = 100) -> str:
+    """Return the `q` argument with its spacing tidied, cut to a sensible length."""
+    return " ".join(args.get("q", "").split())[:limit]
 
 
 def _unknown(name: str, value: str) -> NoReturn:
