@@ -101,14 +101,19 @@ def db(app: Flask) -> Iterator[Session]:
     transaction = connection.begin()
     database.sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
     session = database.session()
-    # Production pages change only when a commit bumps the data version; tests also write
-    # through this session without committing, so those writes clear the page cache too.
+    # Production pages change when a commit bumps the data version, which other connections
+    # read; the test's writes are never committed, so any session's flush clears the cache.
     cache: PageCache = app.extensions["tracker.page_cache"]
     cache.clear()
-    event.listen(session, "after_flush", lambda *_: cache.clear())
+
+    def forget_pages(*_: object) -> None:
+        cache.clear()
+
+    event.listen(database.sessions, "after_flush", forget_pages)
     try:
         yield session
     finally:
+        event.remove(database.sessions, "after_flush", forget_pages)
         session.close()
         transaction.rollback()
         connection.close()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, current_app, g, request, session
 from werkzeug.http import is_resource_modified, quote_etag
 
+from tracker import freshness
 from tracker.db import database
 from tracker.extensions import htmx
 from tracker.freshness import committed_version
@@ -133,6 +134,7 @@ class PageCache:
 
 def init_app(app: Flask) -> None:
     """Answer cacheable requests from the cache, and remember what they drew."""
+    freshness.init_app(app)  # the cache is only as good as its count of writes
     app.extensions["tracker.page_cache"] = PageCache()
     app.before_request(_from_cache)
     app.after_request(_remember)
