@@ -13,6 +13,11 @@ Text that is kept is also compressed once, when it is kept, and sent gzipped to 
 that accept it: pages and feeds shrink five to ten times, for no work per request. A page
 drawn before the latest write is replaced by its new drawing, so the cache holds at most
 one copy of each address.
+
+Entity tags never depend on which worker answers, whether its cache is warm, or the
+encoding: the gzipped copy carries the weak form of the page's own tag (W/"X" for "X", as
+nginx does), and If-None-Match is compared weakly (RFC 9110 section 13.1.2), so a reader
+holding either form gets 304 from any worker while nothing changed.
 """
 
 from __future__ import annotations
@@ -69,7 +74,6 @@ COMPRESSIBLE: tuple[str, ...] = (
 )
 COMPRESSIBLE += ("application/atom+xml", "application/rss+xml", "application/xml")
 MIN_GZIP = 1024  # below this, a body fits a packet or two anyway
-GZIP_SUFFIX = "-gzip"  # the gzipped answer is another representation: another entity tag
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Entry:
     headers: list[tuple[str, str]]
     etag: str
     gzipped: bytes | None = None
+    weak: bool = False  # whether the identity copy's tag is weak (the gzipped one always is)
 
     @property
     def size(self) -> int:
@@ -159,11 +164,11 @@ def _from_cache() -> Response | None:
         return None
     encodings = request.accept_encodings  # absent, it would accept anything: send identity
     zipped = entry.gzipped is not None and encodings.provided and encodings["gzip"] > 0
-    etag = entry.etag + GZIP_SUFFIX if zipped else entry.etag
     headers = [(k, v) for k, v in entry.headers if k.lower() not in ("etag", "content-length")]
-    headers.append(("ETag", quote_etag(etag)))
+    # Another encoding of the same data: the same tag, weak, so either form matches.
+    headers.append(("ETag", quote_etag(entry.etag, weak=bool(zipped) or entry.weak)))
     last_modified = next((v for k, v in headers if k.lower() == "last-modified"), None)
-    if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+    if not is_resource_modified(request.environ, etag=entry.etag, last_modified=last_modified):
         kept = [(k, v) for k, v in headers if k.lower() in REPEATED_ON_304]
         return Response(status=304, headers=kept)
     if zipped:
@@ -183,15 +188,18 @@ def _remember(response: Response) -> Response:
     if session.modified or "Set-Cookie" in response.headers:
         return response
     if not response.get_etag()[0]:
-        response.set_etag(hashlib.sha256(f"{version}{key}".encode()).hexdigest()[:32])
+        # Named for what the page was drawn from, so every worker names it alike; weak,
+        # since two drawings of one version need only mean the same, not match bytewise.
+        tag = hashlib.sha256(f"{version}{key}".encode()).hexdigest()[:32]
+        response.set_etag(tag, weak=True)
     compressible = (response.mimetype or "").startswith(COMPRESSIBLE)
     _revalidate(response, compressible)
-    cache, etag = _cache(), response.get_etag()[0] or ""
+    cache, (etag, weak) = _cache(), response.get_etag()
     headers, status = list(response.headers.items()), response.status_code
 
     def keep(body: bytes) -> None:
         zipped = gzip.compress(body, mtime=0) if compressible and len(body) >= MIN_GZIP else None
-        cache.put(key, Entry(version, body, status, headers, etag, zipped))
+        cache.put(key, Entry(version, body, status, headers, etag or "", zipped, bool(weak)))
 
     if response.is_streamed:
         original = response.response

@@ -18,7 +18,6 @@ from tracker.accounts import user_for_token
 from tracker.db import get_session
 from tracker.dbtypes import MAX_INTEGER
 from tracker.models import Delivery, Person, Pledge, PledgeStatus, Role, User
-from tracker.page_cache import GZIP_SUFFIX
 from tracker.pledging import (
     InvalidPledge,
     PledgeChange,
@@ -127,8 +126,8 @@ def _if_match(pledge: Pledge) -> int:
     header = request.headers.get("If-Match")
     if not header:
         _refuse(428, "Send If-Match with the ETag from GET /api/v1/pledges/{id}.")
-    # A client that read the pledge gzipped from the page cache holds "<version>-gzip".
-    tag = header.strip().removeprefix("W/").strip('"').removesuffix(GZIP_SUFFIX)
+    # A client that read the pledge gzipped from the page cache holds W/"<version>".
+    tag = header.strip().removeprefix("W/").strip('"')
     if not tag.isascii() or not tag.isdigit() or int(tag) != pledge.version:
         abort(_stale(pledge))
     return pledge.version
