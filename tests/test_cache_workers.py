@@ -11,15 +11,16 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.databases import fresh_database, suite_backend
-from tests.factories import candidate, pledge_of, record
+from tests.factories import SHEFFIELD, authority, candidate, pledge_of, record
 from tracker import create_app, migrate
 from tracker.db import EXTENSION, Database
 from tracker.imports.authorities import import_authorities
-from tracker.models import PledgeStatus
+from tracker.models import Party, Person, PledgeStatus
 
+KENT = "E10000016"
 GZIP = {"Accept-Encoding": "gzip"}
 IDENTITY: dict[str, str] = {}
 
@@ -60,6 +61,13 @@ def _commit_pledge(app: Flask, name: str, status: PledgeStatus) -> None:
         person = candidate(session, name)
         record(session, pledge_of(session, "pathways-to-support", person=person), status)
         session.commit()
+
+
+def _tag(client: FlaskClient, url: str) -> str:
+    """GET `url` in full (a download is kept once it has all been sent); return its ETag."""
+    response = client.get(url)
+    assert response.status_code == 200 and response.data
+    return response.headers["ETag"]
 
 
 def _poll(client: FlaskClient, url: str, headers: dict[str, str], etag: str) -> int:
@@ -104,3 +112,76 @@ def test_a_page_has_one_tag_whichever_worker_draws_it(workers: tuple[Flask, Flas
     assert from_cache.headers["Content-Encoding"] == "gzip"
     assert drawn.headers["ETag"] == from_cache.headers["ETag"] == elsewhere.headers["ETag"]
     assert drawn.headers["ETag"].startswith('W/"')
+
+
+def _stand(app: Flask, name: str, gss_code: str, party: str) -> tuple[Person, str, str]:
+    """Commit a fictional candidate standing for a party; return them, the party's and
+    the authority's slugs."""
+    session: Session = app.extensions[EXTENSION].session()
+    with session:
+        person = candidate(
+            session, name, gss_code=gss_code, party=(f"fictional-party:{party}", party)
+        )
+        session.commit()
+        party_slug = session.exec(select(Party.slug).where(Party.name == party)).one()
+        return person, party_slug, authority(session, gss_code).slug
+
+
+def _record(app: Flask, person: Person, status: PledgeStatus) -> None:
+    """Commit an answer of `person` on one recommendation, through `app`'s sessions."""
+    session: Session = app.extensions[EXTENSION].session()
+    with session:
+        record(session, pledge_of(session, "pathways-to-support", person=person), status)
+        session.commit()
+
+
+def test_a_sheffield_answer_makes_stale_only_the_pages_that_show_it(
+    workers: tuple[Flask, Flask],
+) -> None:
+    first, second = workers
+    near, near_party, sheffield = _stand(
+        first, "Sheila Steel (fictional)", SHEFFIELD, "Forge Party (fictional)"
+    )
+    far, far_party, kent = _stand(first, "Kit Hop (fictional)", KENT, "Oast Party (fictional)")
+    showing_it = [
+        f"/candidates/{near.id}-{near.slug}",
+        f"/authorities/{sheffield}",
+        f"/parties/{near_party}",
+        f"/candidates/?authority={sheffield}",  # its wards' candidates, listed
+        f"/pledges.csv?authority={SHEFFIELD}",  # named by its GSS code
+        f"/api/v1/pledges?party={near_party}",
+        "/recommendations/pathways-to-support",
+        "/",
+        "/feeds/updates.atom",
+        f"/feeds/candidates/{near.id}.atom",
+    ]
+    not_showing_it = [
+        f"/candidates/{far.id}-{far.slug}",
+        f"/authorities/{kent}",
+        f"/parties/{far_party}",
+        f"/feeds/authorities/{kent}.atom",
+        f"/badges/{far.id}.svg",
+        f"/pledges.csv?authority={KENT}",
+        f"/candidates/?party={far_party}",
+    ]
+    reader = first.test_client()
+    tags = {url: _tag(reader, url) for url in showing_it + not_showing_it}
+
+    _record(second, near, PledgeStatus.PLEDGED)  # written through the other worker
+
+    stale = [url for url in tags if _poll(reader, url, IDENTITY, tags[url]) == 200]
+    assert stale == showing_it
+    page = reader.get(showing_it[0])
+    assert b"We will make this a priority." in page.data  # drawn afresh, never stale
+
+
+def test_a_write_the_cache_cannot_place_makes_every_page_stale(
+    workers: tuple[Flask, Flask],
+) -> None:
+    first, second = workers
+    far, _, kent = _stand(first, "Kay Weald (fictional)", KENT, "Weald Party (fictional)")
+    reader = first.test_client()
+    urls = [f"/candidates/{far.id}-{far.slug}", f"/authorities/{kent}"]
+    tags = {url: _tag(reader, url) for url in urls}
+    _stand(second, "Sam Other (fictional)", SHEFFIELD, "Forge Party (fictional)")
+    assert [_poll(reader, url, IDENTITY, tags[url]) for url in urls] == [200, 200]

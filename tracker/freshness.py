@@ -1,33 +1,45 @@
-"""Know when the data last changed: every committed write bumps one counter.
+"""Know when the data a page shows last changed: committed writes bump versions.
 
-Public pages are cached by URL and this counter (tracker.page_cache), so a cached page
-is served only while nothing has changed since it was drawn: a campaigner's edit shows
-on the next request. The counter is bumped in the writing transaction itself, by events
-on the app's session factory (registered by `init_app`), so no write path of the app can
-forget it.
+Public pages are cached by URL and by the versions of what they show (tracker.page_cache,
+tracker.scopes), so a cached page is served only while nothing it shows has changed since
+it was drawn: a campaigner's edit shows on the next request. Versions are rows of
+`sitestate`, bumped in the writing transaction itself by events on the app's session
+factory (registered by `init_app`), so no write path of the app can forget them, and every
+worker reads the same committed versions. A write to pledges bumps the scopes showing
+them; any other write bumps EVERYTHING.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, update
+from sqlalchemy import BinaryExpression, BindParameter, ClauseElement, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
+from sqlalchemy.sql import operators
 from sqlmodel import Session as SQLModelSession
-from sqlmodel import col, select
+from sqlmodel import select
 
 from tracker.db import EXTENSION, Database
-from tracker.models import SiteState
+from tracker.models import ApiToken, Pledge, PledgeEvent, SiteState
+from tracker.scopes import EVERYTHING, scope_id, written_scopes
 
 WROTE = "tracker.wrote"
-VERSION_SQL = "SELECT data_version FROM sitestate WHERE id = 1"
+# Tables no public page shows: writing them (a token's last use) makes nothing stale.
+UNSHOWN = frozenset({SiteState.__tablename__, ApiToken.__tablename__})
+PLACEHOLDERS = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}
 
 
-def data_version(session: SQLModelSession) -> int:
-    """Return the data version as this session's transaction sees it."""
-    return session.exec(select(SiteState.data_version).where(SiteState.id == 1)).one()
+@dataclass
+class Writes:
+    """What one transaction wrote: the pledges it touched, and whether anything else."""
+
+    pledges: set[int] = field(default_factory=set)
+    unplaced: bool = False
 
 
 def init_app(app: Flask) -> None:
@@ -40,24 +52,34 @@ def init_app(app: Flask) -> None:
     event.listen(sessions, "after_flush", _flushed)
     event.listen(sessions, "do_orm_execute", _executed)
     event.listen(sessions, "before_commit", _bump)
-    event.listen(sessions, "after_rollback", _forget)
+    event.listen(sessions, "after_transaction_end", _forget)
 
 
-def committed_version(database: Database) -> int:
-    """Return the committed data version, as cheaply as the driver allows.
+def data_version(session: SQLModelSession, name: str | None = None) -> int:
+    """Return a scope's version (EVERYTHING's by default) as this session's transaction sees it."""
+    row = EVERYTHING if name is None else scope_id(name)
+    found = session.exec(select(SiteState.data_version).where(SiteState.id == row)).first()
+    return found or 0
+
+
+def committed_versions(database: Database, rows: Sequence[int]) -> tuple[int, ...]:
+    """Return the committed versions in `rows` (0 for a scope never written), cheaply.
 
     A cached page costs this one read, so it skips the ORM and the request's session: a
     plain cursor on a pooled connection is some ten times faster than a session. It sees
     what every other worker sees, committed writes only.
     """
-    driver_error = database.engine.dialect.loaded_dbapi.Error
+    engine = database.engine
+    marks = ", ".join(PLACEHOLDERS[engine.dialect.paramstyle] for _ in rows)
+    # Only placeholders are joined into the text; the ids travel as parameters.
+    sql = f"SELECT id, data_version FROM sitestate WHERE id IN ({marks})"  # noqa: S608  # nosec B608
+    driver_error = engine.dialect.loaded_dbapi.Error
     try:
-        raw = database.engine.raw_connection()
+        raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.execute(VERSION_SQL)
-            row: Any = cursor.fetchone()  # the row exists from the migration on
-            (version,) = row
+            cursor.execute(sql, tuple(rows))
+            found: dict[int, int] = dict(cursor.fetchall())
             cursor.close()
         except driver_error:
             raw.invalidate()
@@ -66,34 +88,88 @@ def committed_version(database: Database) -> int:
             raw.close()
     except driver_error as error:
         # Wrapped as SQLAlchemy wraps its own, so an outage still reads as one (tracker.db).
-        raise DBAPIError.instance(VERSION_SQL, None, error, driver_error) from error
-    return int(version)
+        raise DBAPIError.instance(sql, None, error, driver_error) from error
+    return tuple(found.get(row, 0) for row in rows)
+
+
+def _writes(session: Session) -> Writes:
+    """Return this transaction's record of writes, starting one."""
+    writes: Writes = session.info.setdefault(WROTE, Writes())
+    return writes
 
 
 def _flushed(session: Session, _flush: UOWTransaction) -> None:
-    """Note that this transaction changed ORM objects."""
-    if session.new or session.dirty or session.deleted:
-        session.info[WROTE] = True
+    """Note the pledges (or anything else) this flush changed."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Pledge) and obj.id is not None:
+            _writes(session).pledges.add(obj.id)
+        elif isinstance(obj, PledgeEvent):
+            _writes(session).pledges.add(obj.pledge_id)
+        elif getattr(obj, "__tablename__", None) not in UNSHOWN:
+            _writes(session).unplaced = True
 
 
 def _executed(state: ORMExecuteState) -> None:
-    """Note that this transaction ran an INSERT, UPDATE or DELETE statement."""
+    """Note an INSERT, UPDATE or DELETE statement: of one pledge, or of anything."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
     table = getattr(getattr(state.statement, "table", None), "name", None)
-    writes = state.is_insert or state.is_update or state.is_delete
-    if writes and table != SiteState.__tablename__:
-        state.session.info[WROTE] = True
+    if table in UNSHOWN:
+        return
+    pinned = _pinned_pledge(state.statement) if table == Pledge.__tablename__ else None
+    if pinned is not None and not state.is_insert:
+        _writes(state.session).pledges.add(pinned)
+    else:
+        _writes(state.session).unplaced = True
+
+
+def _pinned_pledge(statement: Any) -> int | None:
+    """Return the pledge id an UPDATE or DELETE is limited to (`pledge.id = n`), if any."""
+    where: ClauseElement | None = getattr(statement, "whereclause", None)
+    clauses = list(getattr(where, "clauses", [where]))
+    for clause in clauses:
+        if (
+            isinstance(clause, BinaryExpression)
+            and clause.operator is operators.eq
+            and clause.left is Pledge.__table__.c.id  # type: ignore[attr-defined]
+            and isinstance(clause.right, BindParameter)
+            and isinstance(clause.right.value, int)
+        ):
+            return clause.right.value
+    return None
 
 
 def _bump(session: Session) -> None:
-    """Bump the data version in the same transaction as the writes it stands for."""
-    if session.info.pop(WROTE, False):
-        session.execute(
-            update(SiteState)
-            .where(col(SiteState.id) == 1)
-            .values(data_version=col(SiteState.data_version) + 1)
+    """Bump the versions of what the transaction wrote, in that same transaction.
+
+    A SAVEPOINT's release fires this hook too; only the whole transaction's commit counts.
+    """
+    if session.in_nested_transaction():
+        return
+    session.flush()  # the commit would flush after this hook: count those writes too
+    writes: Writes | None = session.info.get(WROTE)
+    if writes is None:
+        return
+    scopes = None if writes.unplaced else written_scopes(session, writes.pledges)  # type: ignore[arg-type]
+    rows = [EVERYTHING] if scopes is None else sorted({scope_id(name) for name in scopes})
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Sorted, so two writers lock the rows in the same order and never deadlock.
+    statement = insert(SiteState).values([{"id": row, "data_version": 1} for row in rows])
+    session.connection().execute(
+        statement.on_conflict_do_update(
+            index_elements=[SiteState.__table__.c.id],  # type: ignore[attr-defined]
+            set_={"data_version": SiteState.__table__.c.data_version + 1},  # type: ignore[attr-defined]
         )
-
-
-def _forget(session: Session) -> None:
-    """Forget writes that were rolled back."""
+    )
+    # Only now: the scopes' queries may flush again, noting the same writes a second time.
     session.info.pop(WROTE, None)
+
+
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    """Forget the writes of a transaction that ended without a commit.
+
+    Rolling back a SAVEPOINT keeps what the rest of the transaction wrote.
+    """
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)

@@ -492,7 +492,10 @@ class FollowUp(SQLModel, table=True):
 
 
 class SiteState(SQLModel, table=True):
-    """One row: a counter every committed write bumps, so cached pages know they are stale."""
+    """Versions committed writes bump, so cached pages know they are stale (tracker.freshness).
+
+    Row 1 is the whole site's; the others are scopes' (tracker.scopes), created on first use.
+    """
 
     id: int = Field(default=1, primary_key=True)
     data_version: int = 0

@@ -2,11 +2,12 @@
 
 On election night most requests are the same few public pages, asked for by people who
 are not signed in. Each worker keeps the pages it has drawn, keyed by address and the
-data version (tracker.freshness): while no write has been committed the page is sent
-from memory after one tiny query, and answered 304 to a browser that already has it.
-Any committed write bumps the version, so the next request draws the page afresh:
-never stale. Signed-in campaigners, and pages that write to the session (forms with CSRF
-tokens, flashed messages), are never cached. Streamed downloads are kept as they are sent,
+versions of what the page shows (tracker.freshness, tracker.scopes): while no write to
+those has been committed the page is sent from memory after one tiny query, and answered
+304 to a browser that already has it. A committed write bumps the versions of what it
+changed, so the next request for a page showing it draws the page afresh: never stale.
+Signed-in campaigners, and pages that write to the session (forms with CSRF tokens, flashed
+messages), are never cached. Streamed downloads are kept as they are sent,
 so the first download still streams and the next is served from memory.
 
 Text that is kept is also compressed once, when it is kept, and sent gzipped to clients
@@ -35,7 +36,8 @@ from werkzeug.http import is_resource_modified, quote_etag
 from tracker import freshness
 from tracker.db import database
 from tracker.extensions import htmx
-from tracker.freshness import committed_version
+from tracker.freshness import committed_versions
+from tracker.scopes import EVERYTHING, page_scopes, scope_id
 
 CACHED_BLUEPRINTS = frozenset(
     {
@@ -78,9 +80,9 @@ MIN_GZIP = 1024  # below this, a body fits a packet or two anyway
 
 @dataclass(frozen=True)
 class Entry:
-    """A page drawn at a data version: its bytes (and gzipped), status, headers, entity tag."""
+    """A page drawn at some versions: its bytes (and gzipped), status, headers, entity tag."""
 
-    version: int
+    version: tuple[int, ...]
     body: bytes
     status: int
     headers: list[tuple[str, str]]
@@ -103,10 +105,10 @@ class PageCache:
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str, version: int) -> Entry | None:
+    def get(self, key: str, version: tuple[int, ...]) -> Entry | None:
         """Return the page stored under `key` if drawn at `version`, marking it recently used.
 
-        A page drawn at another version can never be sent again, so it is dropped.
+        A page drawn at other versions can never be sent again, so it is dropped.
         """
         with self._lock:
             entry = self._entries.get(key)
@@ -156,7 +158,8 @@ def _from_cache() -> Response | None:
     """Answer from the cache (or 304) when the page is unchanged since it was drawn."""
     if not _cacheable_request():
         return None
-    version = committed_version(database())
+    scopes = page_scopes(request.endpoint, request.view_args, request.args)
+    version = committed_versions(database(), [EVERYTHING, *map(scope_id, scopes)])
     key = f"{request.host}\x1f{request.full_path}\x1f{bool(htmx)}"
     entry = _cache().get(key, version)
     if entry is None:
