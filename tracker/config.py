@@ -26,6 +26,8 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}",
         "PER_PAGE": 50,
         "REDIS_URL": redis_url,
+        # Drawn pages live in Redis under this prefix (by default one named for the database).
+        "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX") or None,
         # Sign-in throttling is shared between workers only when Redis holds the counts.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
         "LOGIN_LIMIT_ACCOUNT": env.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),

@@ -7,16 +7,22 @@ it was drawn: a campaigner's edit shows on the next request. Versions are rows o
 factory (registered by `init_app`), so no write path of the app can forget them, and every
 worker reads the same committed versions. A write to pledges bumps the scopes showing
 them; any other write bumps EVERYTHING.
+
+A bump sets a fresh random version rather than adding one, so versions name states of
+the data: a page kept in Redis (tracker.redis_pages) matches only the state it was drawn
+from, even after the database is restored from a backup or built again at the same URL,
+where counters would count the same numbers again over other data.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import BinaryExpression, BindParameter, ClauseElement, event
+from sqlalchemy import BigInteger, BinaryExpression, BindParameter, ClauseElement, cast, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
@@ -31,6 +37,7 @@ from tracker.scopes import EVERYTHING, scope_id, written_scopes
 WROTE = "tracker.wrote"
 # Tables no public page shows: writing them (a token's last use) makes nothing stale.
 UNSHOWN = frozenset({SiteState.__tablename__, ApiToken.__tablename__})
+VERSIONS = 2**31 - 2  # versions are 1 .. VERSIONS: positive, within a PostgreSQL integer
 PLACEHOLDERS = {"qmark": "?", "numeric": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -154,12 +161,15 @@ def _bump(session: Session) -> None:
     rows = [EVERYTHING] if scopes is None else sorted({scope_id(name) for name in scopes})
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    step = 1 + secrets.randbelow(VERSIONS - 1)  # 1 .. VERSIONS - 1: never a whole turn
     # Sorted, so two writers lock the rows in the same order and never deadlock.
-    statement = insert(SiteState).values([{"id": row, "data_version": 1} for row in rows])
+    statement = insert(SiteState).values([{"id": row, "data_version": step} for row in rows])
+    old = cast(SiteState.__table__.c.data_version, BigInteger)  # type: ignore[attr-defined]
     session.connection().execute(
         statement.on_conflict_do_update(
             index_elements=[SiteState.__table__.c.id],  # type: ignore[attr-defined]
-            set_={"data_version": SiteState.__table__.c.data_version + 1},  # type: ignore[attr-defined]
+            # A random step around 1 .. VERSIONS: a new value, and never the old one.
+            set_={"data_version": (old + statement.excluded.data_version - 1) % VERSIONS + 1},
         )
     )
     # Only now: the scopes' queries may flush again, noting the same writes a second time.

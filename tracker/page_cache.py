@@ -25,18 +25,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
+from redis import Redis
 from werkzeug.http import is_resource_modified, quote_etag
 
 from tracker import freshness
 from tracker.db import database
 from tracker.extensions import htmx
 from tracker.freshness import committed_versions
+from tracker.page_store import CLAIM_MS, Entry, PageCache, RedisPageCache
 from tracker.scopes import EVERYTHING, page_scopes, scope_id
 
 CACHED_BLUEPRINTS = frozenset(
@@ -66,7 +65,6 @@ REPEATED_ON_304 = frozenset(
         "access-control-expose-headers",
     }
 )
-MAX_BYTES = 64 * 1024 * 1024  # per worker
 MAX_BODY = 4 * 1024 * 1024  # a larger page or download is drawn every time
 COMPRESSIBLE: tuple[str, ...] = (
     "text/",
@@ -78,73 +76,25 @@ COMPRESSIBLE += ("application/atom+xml", "application/rss+xml", "application/xml
 MIN_GZIP = 1024  # below this, a body fits a packet or two anyway
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A page drawn at some versions: its bytes (and gzipped), status, headers, entity tag."""
-
-    version: tuple[int, ...]
-    body: bytes
-    status: int
-    headers: list[tuple[str, str]]
-    etag: str
-    gzipped: bytes | None = None
-    weak: bool = False  # whether the identity copy's tag is weak (the gzipped one always is)
-
-    @property
-    def size(self) -> int:
-        """Return the bytes this entry holds."""
-        return len(self.body) + len(self.gzipped or b"")
-
-
-class PageCache:
-    """An LRU of drawn pages within a byte budget, safe to share between a worker's threads."""
-
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0  # bytes of the bodies held
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, version: tuple[int, ...]) -> Entry | None:
-        """Return the page stored under `key` if drawn at `version`, marking it recently used.
-
-        A page drawn at other versions can never be sent again, so it is dropped.
-        """
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.version != version:
-                del self._entries[key]
-                self.size -= entry.size
-                return None
-            self._entries.move_to_end(key)
-            return entry
-
-    def clear(self) -> None:
-        """Forget every page."""
-        with self._lock:
-            self._entries.clear()
-            self.size = 0
-
-    def put(self, key: str, entry: Entry) -> None:
-        """Store a page, forgetting the least recently used until it fits the budget."""
-        with self._lock:
-            replaced = self._entries.pop(key, None)
-            self.size -= replaced.size if replaced else 0
-            self._entries[key] = entry
-            self.size += entry.size
-            while self.size > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self.size -= dropped.size
-
-
 def init_app(app: Flask) -> None:
-    """Answer cacheable requests from the cache, and remember what they drew."""
+    """Answer cacheable requests from the cache, and remember what they drew.
+
+    With REDIS_URL, pages are kept in Redis under PAGE_CACHE_PREFIX, by default one named
+    for the database, so sites sharing a Redis never share pages; otherwise in memory.
+    """
     freshness.init_app(app)  # the cache is only as good as its count of writes
-    app.extensions["tracker.page_cache"] = PageCache()
+    url = app.config.get("REDIS_URL")
+    prefix = app.config.get("PAGE_CACHE_PREFIX") or (
+        "tracker:pages:" + hashlib.sha256(app.config["DATABASE_URL"].encode()).hexdigest()[:16]
+    )
+    app.extensions["tracker.page_cache"] = (
+        RedisPageCache(Redis.from_url(url, socket_timeout=1.0), prefix + ":")
+        if url
+        else PageCache()
+    )
     app.before_request(_from_cache)
     app.after_request(_remember)
+    app.teardown_request(_abandon)
 
 
 def _cacheable_request() -> bool:
@@ -161,7 +111,8 @@ def _from_cache() -> Response | None:
     scopes = page_scopes(request.endpoint, request.view_args, request.args)
     version = committed_versions(database(), [EVERYTHING, *map(scope_id, scopes)])
     key = f"{request.host}\x1f{request.full_path}\x1f{bool(htmx)}"
-    entry = _cache().get(key, version)
+    cache = _cache()
+    entry = cache.get(key, version) or cache.claim(key, version, wait_s=CLAIM_MS / 1000)
     if entry is None:
         g.page_cache_key = (key, version)  # drawn now, kept once drawn
         return None
@@ -183,12 +134,15 @@ def _from_cache() -> Response | None:
 def _remember(response: Response) -> Response:
     """Store a freshly drawn public page, and tell browsers to revalidate it."""
     drawn = g.pop("page_cache_key", None)
-    if drawn is None or response.status_code != 200 or response.direct_passthrough:
+    if drawn is None:
         return response
     key, version = drawn
+    cache = _cache()
     # Reading an empty session is the same for every visitor without one; writing to it
     # (a CSRF token, a flashed message) makes the page theirs alone.
-    if session.modified or "Set-Cookie" in response.headers:
+    personal = session.modified or "Set-Cookie" in response.headers
+    if response.status_code != 200 or response.direct_passthrough or personal:
+        cache.release(key, version)
         return response
     if not response.get_etag()[0]:
         # Named for what the page was drawn from, so every worker names it alike; weak,
@@ -197,10 +151,13 @@ def _remember(response: Response) -> Response:
         response.set_etag(tag, weak=True)
     compressible = (response.mimetype or "").startswith(COMPRESSIBLE)
     _revalidate(response, compressible)
-    cache, (etag, weak) = _cache(), response.get_etag()
+    etag, weak = response.get_etag()
     headers, status = list(response.headers.items()), response.status_code
 
-    def keep(body: bytes) -> None:
+    def keep(body: bytes | None) -> None:
+        if body is None:
+            cache.release(key, version)
+            return
         zipped = gzip.compress(body, mtime=0) if compressible and len(body) >= MIN_GZIP else None
         cache.put(key, Entry(version, body, status, headers, etag or "", zipped, bool(weak)))
 
@@ -210,15 +167,27 @@ def _remember(response: Response) -> Response:
         close = getattr(original, "close", None)
         if close is not None:  # ends the generator (and its connection) even for HEAD
             response.call_on_close(close)
-    elif len(body := response.get_data()) <= MAX_BODY:
-        keep(body)
+    else:
+        body = response.get_data()
+        keep(body if len(body) <= MAX_BODY else None)
     return response
 
 
-def _recorded(chunks: Iterable[bytes], keep: Callable[[bytes], None]) -> Iterator[bytes]:
-    """Pass a stream through, keeping a copy if it is sent in full and is not too big."""
+def _abandon(_error: BaseException | None) -> None:
+    """Free the claim on a page whose drawing failed, so others need not wait it out."""
+    drawn = g.pop("page_cache_key", None)
+    if drawn is not None:
+        _cache().release(*drawn)
+
+
+def _recorded(chunks: Iterable[bytes], keep: Callable[[bytes | None], None]) -> Iterator[bytes]:
+    """Pass a stream through, keeping a copy if it is sent in full and is not too big.
+
+    `keep` is given None for a stream that failed, was dropped midway or is too big.
+    """
     kept: list[bytes] | None = []
     size = 0
+    whole = False
     try:
         for chunk in chunks:
             yield chunk
@@ -227,12 +196,12 @@ def _recorded(chunks: Iterable[bytes], keep: Callable[[bytes], None]) -> Iterato
                 kept.append(chunk)
                 if size > MAX_BODY:
                     kept = None
+        whole = True
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
-    if kept is not None:
-        keep(b"".join(kept))
+        keep(b"".join(kept) if whole and kept is not None else None)
 
 
 def _revalidate(response: Response, compressible: bool) -> None:
@@ -244,7 +213,7 @@ def _revalidate(response: Response, compressible: bool) -> None:
         response.vary.add("Accept-Encoding")  # it may be sent gzipped, from the cache
 
 
-def _cache() -> PageCache:
-    """Return this worker's cache."""
-    cache: PageCache = current_app.extensions["tracker.page_cache"]
+def _cache() -> PageCache | RedisPageCache:
+    """Return where this app keeps its pages."""
+    cache: PageCache | RedisPageCache = current_app.extensions["tracker.page_cache"]
     return cache
