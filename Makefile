@@ -65,8 +65,9 @@ bench: install-dev
 	$(BIN)/uv sync --frozen --inexact --group bench --quiet
 	$(BIN)/python -m bench
 
-# The full-length soak (issue 7): 60 s at 64 connections on the national dataset while a
-# writer records pledges; `make test` runs a few seconds of it. Needs wrk.
+# The full-length soak (issues 7, 14): 30 s at 64 connections on the national dataset, then
+# 30 s more while a writer records a pledge a second; prints both read rates and their
+# ratio. `make test` runs a few seconds of it. Needs wrk and Redis (REDIS_URL or :6379/0).
 soak: install-dev
 	$(BIN)/python -m bench.soak
 

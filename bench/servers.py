@@ -51,16 +51,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, workers: int) -> Iterator[Server]:
-    """Serve the app from `wsgi.py` on `database_url` with sync workers, as in production."""
+def gunicorn(
+    database_url: str, *, workers: int, env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
+    """Serve the app from `wsgi.py` on `database_url` with sync workers, as in production.
+
+    `env` adds settings (REDIS_URL, say) to the workers' environment.
+    """
     port = free_port()
     instance = Path(tempfile.gettempdir()) / "pledge-tracker-bench" / "instance"
     instance.mkdir(parents=True, exist_ok=True)
-    env = {
+    settings = {
         "DATABASE_URL": database_url,
         "TRACKER_INSTANCE": str(instance),
         "SECRET_KEY": "benchmark-only-secret",
         "PYTHONPATH": str(ROOT),
+        **(env or {}),
     }
     argv = [
         str(BIN / "gunicorn"),
@@ -75,7 +81,7 @@ def gunicorn(database_url: str, *, workers: int) -> Iterator[Server]:
         "wsgi:app",
     ]
     with _running(
-        argv, env, f"http://{HOST}:{port}", "/healthz", instance / f"gunicorn-{port}.log"
+        argv, settings, f"http://{HOST}:{port}", "/healthz", instance / f"gunicorn-{port}.log"
     ) as server:
         yield server
 
