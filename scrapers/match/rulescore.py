@@ -1,6 +1,8 @@
-"""Find passages that commit to the five recommendations, scored for human review.
+"""The hand-written rules' reading of a document: which rule fires where, and how firmly.
 
-Matching is pure: passages in, candidate matches out. A score multiplies how clearly the
+The learned scorer (`scrapers.match.scoring`) uses these readings as features beside the
+passage's words, so the rules' precision is kept while their brittleness is not.
+Matching is pure: passages in, rule matches out. A score multiplies how clearly the
 passage is about modern slavery (the passage itself, its heading, or the document as a whole)
 by how firmly it is said (a pledge, a report of practice, a description, something explored);
 known traps lower a score or stop a rule from firing. Scores of 0.5 and above are worth a
@@ -44,7 +46,7 @@ from scrapers.match.rules import (
     Rule,
     rules_for,
 )
-from scrapers.passages import ExtractedDocument, Passage
+from scrapers.passages import Passage
 
 _SENTENCE_END = re.compile(r"[.;!?](?=\s)")
 # Matches below this are noise, not candidates.
@@ -57,8 +59,8 @@ _SUBJECT_MIN_PASSAGES = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    """A passage proposed as evidence of a commitment to one recommendation."""
+class RuleMatch:
+    """A passage where a rule fired for one recommendation, with the rules' own score."""
 
     recommendation: str
     score: float
@@ -69,20 +71,15 @@ class Proposal:
     rule: str
 
 
-def match_document(doc: ExtractedDocument) -> list[Proposal]:
-    """Propose, best first, the passages of an extracted document."""
-    return match_passages(doc.passages)
-
-
-def match_passages(passages: Sequence[Passage]) -> list[Proposal]:
-    """Propose, best first, the passages that commit to each recommendation."""
+def rule_matches(passages: Sequence[Passage]) -> list[RuleMatch]:
+    """Return, best first, the passages where some rule fires for a recommendation."""
     haystack = Haystack.of([passage.text for passage in passages])
     # Only a passage holding some rule's anchor can match, so only those are read further.
     anchored = ANCHORS.where(haystack)
     indexes = list(anchored)
     found = STEMS.scan(haystack.part(anchored.values()))
     scorer = _Scorer(passages, haystack)
-    matches: list[Proposal] = []
+    matches: list[RuleMatch] = []
     for position, bits in found.items():
         rules = rules_for(bits & RULE_BITS)
         if rules:
@@ -148,7 +145,7 @@ class _Scorer:
         self._mentions: dict[str | None, bool] = {}
         self._commits: dict[str | None, bool] = {}
 
-    def score(self, passage: Passage, bits: int, rules: tuple[Rule, ...]) -> list[Proposal]:
+    def score(self, passage: Passage, bits: int, rules: tuple[Rule, ...]) -> list[RuleMatch]:
         """Keep the best firing rule per recommendation, if it scores at least MIN_SCORE.
 
         `bits` are the stem groups found in the passage, which say which of the weighing
@@ -271,9 +268,9 @@ def _live_start(pattern: re.Pattern[str], text: str) -> int:
     return -1
 
 
-def _match(passage: Passage, rule: Rule, score: float) -> Proposal:
+def _match(passage: Passage, rule: Rule, score: float) -> RuleMatch:
     """Propose a passage for the rule's recommendation."""
-    return Proposal(
+    return RuleMatch(
         recommendation=rule.recommendation,
         score=round(score, 3),
         text=passage.text,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from scrapers.match.training import Verdict
 from tracker.models import (
     Authority,
     Document,
@@ -133,3 +134,38 @@ def documents_of(session: Session, authority_id: int) -> list[DocumentRow]:
         .order_by(col(Document.last_seen).desc())
     )
     return [DocumentRow(d, a or 0, p or 0) for d, a, p in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class ReviewedText:
+    """A stored document text and the verdicts given on passages proposed in it."""
+
+    document_id: int
+    text: str
+    verdicts: list[Verdict]
+
+
+def reviewed_texts(session: Session) -> list[ReviewedText]:
+    """Return every accepted or rejected passage, grouped by the text it was found in."""
+    stmt = (
+        select(Proposal, Recommendation.slug, DocumentVersion.text)
+        .join(Recommendation, col(Recommendation.id) == Proposal.recommendation_id)
+        .join(
+            DocumentVersion,
+            (col(DocumentVersion.document_id) == Proposal.document_id)
+            & (col(DocumentVersion.number) == Proposal.first_version),
+        )
+        .where(
+            col(Proposal.review_status).in_(
+                [ReviewStatus.ACCEPTED.value, ReviewStatus.REJECTED.value]
+            )
+        )
+        .order_by(col(Proposal.document_id), col(Proposal.first_version), col(Proposal.id))
+    )
+    grouped: dict[tuple[int, int], ReviewedText] = {}
+    for match, slug, text in session.exec(stmt):
+        key = (match.document_id, match.first_version)
+        item = grouped.setdefault(key, ReviewedText(match.document_id, text, []))
+        accepted = match.review_status == ReviewStatus.ACCEPTED.value
+        item.verdicts.append(Verdict(slug, match.start, accepted))
+    return list(grouped.values())

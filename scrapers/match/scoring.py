@@ -1,0 +1,112 @@
+"""Find passages that commit to the five recommendations, ranked for human review.
+
+Matching is pure: passages in, proposals out. Recall first (`scrapers.match.features`
+proposes every passage holding a recommendation's vocabulary in a modern slavery context),
+then rank: the learned model scores each candidate, overlapping and near-duplicate passages
+are merged, and at most `MAX_PER_RECOMMENDATION` proposals per recommendation are kept, best
+first, so a reviewer's load is bounded by the document's recommendations, not its length.
+Scores of 0.5 and above are worth a reviewer's time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scrapers.match.features import Candidate, candidates
+from scrapers.match.model import Model, default_model
+from scrapers.passages import ExtractedDocument, Passage
+
+# Below this a candidate is not proposed at all.
+MIN_SCORE = 0.2
+MAX_PER_RECOMMENDATION = 3
+# Each further proposal for a recommendation must score at least this (the first, second,
+# third...): a reviewer sees one weak candidate, never several.
+LATER_SCORES = (MIN_SCORE, 0.5, 0.8)
+# Passages sharing this share of all their words say the same thing: only the best is shown.
+NEAR_DUPLICATE = 0.8
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A passage proposed as evidence of a commitment to one recommendation.
+
+    `rule` says why: the rule that fired (if any) and the features that raised the score.
+    """
+
+    recommendation: str
+    score: float
+    text: str
+    page: int | None
+    start: int
+    end: int
+    rule: str
+
+
+def match_document(doc: ExtractedDocument, model: Model | None = None) -> list[Proposal]:
+    """Propose, best first, the passages of an extracted document."""
+    return match_passages(doc.passages, model)
+
+
+def match_passages(passages: Sequence[Passage], model: Model | None = None) -> list[Proposal]:
+    """Propose, best first, the passages that commit to each recommendation."""
+    return rank(passages, candidates(passages), model or default_model())
+
+
+def rank(passages: Sequence[Passage], found: Sequence[Candidate], model: Model) -> list[Proposal]:
+    """Score candidates and keep the best few distinct passages per recommendation."""
+    scored = sorted(
+        ((model.score(c.features), c) for c in found),
+        key=lambda item: (-item[0], passages[item[1].index].start),
+    )
+    kept: dict[str, list[tuple[float, Candidate, set[str]]]] = {}
+    for score, candidate in scored:
+        if score < MIN_SCORE:
+            break
+        chosen = kept.setdefault(candidate.recommendation, [])
+        if len(chosen) >= MAX_PER_RECOMMENDATION or score < LATER_SCORES[len(chosen)]:
+            continue
+        words = set(_WORD.findall(passages[candidate.index].text.lower()))
+        if not any(_similar(words, other) for _, _, other in chosen):
+            chosen.append((score, candidate, words))
+    proposals = [
+        _proposal(passages[c.index], c, score, model)
+        for chosen in kept.values()
+        for score, c, _ in chosen
+    ]
+    proposals.sort(key=lambda p: (-p.score, p.start))
+    return proposals
+
+
+def _similar(words: set[str], other: set[str]) -> bool:
+    """Say whether two passages share most of their words (one repeats the other)."""
+    if not words or not other:
+        return words == other
+    return len(words & other) / len(words | other) >= NEAR_DUPLICATE
+
+
+def _proposal(passage: Passage, candidate: Candidate, score: float, model: Model) -> Proposal:
+    """Propose a passage, saying which features scored it."""
+    return Proposal(
+        recommendation=candidate.recommendation,
+        score=round(score, 3),
+        text=passage.text,
+        page=passage.page,
+        start=passage.start,
+        end=passage.end,
+        rule=explain(candidate, model),
+    )
+
+
+def explain(candidate: Candidate, model: Model, limit: int = 100) -> str:
+    """Name the features that raised a candidate's score, most first, within `limit` chars."""
+    names = [name for name, _ in model.reasons(candidate.features, count=8)]
+    text = ""
+    for name in names:
+        longer = f"{text}, {name}" if text else name
+        if len(longer) > limit:
+            break
+        text = longer
+    return text or "vocabulary"
