@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from scrapers.match import lexicon as lx
@@ -117,10 +117,13 @@ class Candidate:
     features: dict[str, float]
 
 
-def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """Return every (passage, recommendation) worth scoring, with its features."""
+def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
+    """Yield every (passage, recommendation) worth scoring, with its features.
+
+    A generator, so a document's candidates need not all be held at once.
+    """
     if not passages:
-        return []
+        return
     haystack = Haystack.of([passage.text for passage in passages])
     mentioned = set(MENTIONS.scan(haystack))
     topical = vocab.INDEX.scan(haystack)
@@ -131,10 +134,9 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
         "doc:supply_chain": len(_SUPPLY.scan(haystack)) / len(passages),
         "doc:guidance": _share(passages, _GUIDANCE),
     }
-    rules = {(m.start, m.recommendation): m for m in rule_matches(passages)}
+    rules = {(m.start, m.recommendation): m for m in rule_matches(_heads(passages))}
     headings = _headings(passages)
     heading_mentions: dict[str | None, bool] = {}
-    found = []
     for index, bits in sorted(topical.items()):
         passage = passages[index]
         context = _context(index, passage, mentioned, heading_mentions, is_subject)
@@ -145,8 +147,17 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             if bits & vocab.BITS[recommendation]:
                 rule = rules.get((passage.start, recommendation))
                 features = reading.features(recommendation, rule)
-                found.append(Candidate(recommendation, index, features))
-    return found
+                yield Candidate(recommendation, index, features)
+
+
+def _heads(passages: Sequence[Passage]) -> list[Passage]:
+    """Return the passages cut to READ_CHARS, so the rules read no more than the features."""
+    return [
+        p
+        if len(p.text) <= READ_CHARS
+        else Passage(p.text[:READ_CHARS], p.heading, p.page, p.start, p.end)
+        for p in passages
+    ]
 
 
 def _share(passages: Sequence[Passage], pattern: re.Pattern[str]) -> float:

@@ -10,11 +10,12 @@ Scores of 0.5 and above are worth a reviewer's time.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scrapers.match.features import Candidate, candidates
+from scrapers.match.features import READ_CHARS, Candidate, candidates
 from scrapers.match.model import Model, default_model
 from scrapers.passages import ExtractedDocument, Passage
 
@@ -26,6 +27,8 @@ MAX_PER_RECOMMENDATION = 3
 LATER_SCORES = (MIN_SCORE, 0.5, 0.8)
 # Passages sharing this share of all their words say the same thing: only the best is shown.
 NEAR_DUPLICATE = 0.8
+# Candidates kept per recommendation before near-duplicates are merged.
+SHORTLIST = 25
 _WORD = re.compile(r"\w+")
 
 
@@ -68,7 +71,7 @@ def rank(passages: Sequence[Passage], found: Sequence[Candidate], model: Model) 
         chosen = kept.setdefault(candidate.recommendation, [])
         if len(chosen) >= MAX_PER_RECOMMENDATION or score < LATER_SCORES[len(chosen)]:
             continue
-        words = set(_WORD.findall(passages[candidate.index].text.lower()))
+        words = set(_WORD.findall(passages[candidate.index].text[:READ_CHARS].lower()))
         if not any(_similar(words, other) for _, _, other in chosen):
             chosen.append((score, candidate, words))
     proposals = [
@@ -78,6 +81,30 @@ def rank(passages: Sequence[Passage], found: Sequence[Candidate], model: Model) 
     ]
     proposals.sort(key=lambda p: (-p.score, p.start))
     return proposals
+
+
+def _shortlist(
+    passages: Sequence[Passage], found: Iterable[Candidate], model: Model
+) -> list[tuple[float, Candidate]]:
+    """Return the best `SHORTLIST` candidates per recommendation, best first.
+
+    Candidates are scored as they come and only a shortlist is kept, so memory does not
+    grow with the document however many of its passages are candidates.
+    """
+    heaps: dict[str, list[tuple[float, int, int, Candidate]]] = {}
+    for count, candidate in enumerate(found):
+        score = model.score(candidate.features)
+        if score < MIN_SCORE:
+            continue
+        heap = heaps.setdefault(candidate.recommendation, [])
+        item = (score, -passages[candidate.index].start, count, candidate)
+        if len(heap) < SHORTLIST:
+            heapq.heappush(heap, item)
+        elif item[:3] > heap[0][:3]:
+            heapq.heapreplace(heap, item)
+    best = [item for heap in heaps.values() for item in heap]
+    best.sort(key=lambda item: item[:3], reverse=True)
+    return [(score, candidate) for score, _, _, candidate in best]
 
 
 def _similar(words: set[str], other: set[str]) -> bool:

@@ -1,0 +1,170 @@
+"""The learned matcher: its model file, its ranking, and learning from reviewers' verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlmodel import Session, select
+
+from scrapers.match.features import candidates
+from scrapers.match.model import Model, ModelError, default_model, load_model, model_from_json
+from scrapers.match.rules import PATHWAYS
+from scrapers.match.scoring import MAX_PER_RECOMMENDATION, match_passages
+from scrapers.match.training import Verdict, passages_of_text, review_examples
+from scrapers.passages import DocumentBuilder, Passage
+from tests.conftest import AuthActions, soup
+from tests.factories import fictional_council, stored_document
+from tracker.models import PledgeStatus, Proposal, Recommendation, ReviewStatus
+from tracker.review import accept_match, reject_match
+
+STRATEGY = (
+    b"Testshire modern slavery strategy (fictional)\n\n"
+    b"We will fund a dedicated modern slavery partnership coordinator for the multi-agency "
+    b"partnership against exploitation.\n\n"
+    b"We will commission an Independent Modern Slavery Advocate service for survivors.\n"
+)
+
+
+def laid_out(*texts: str) -> list[Passage]:
+    """Lay out made-up passages as one document."""
+    builder = DocumentBuilder()
+    for text in texts:
+        builder.add(text)
+    return list(builder.build("text").passages)
+
+
+# --- the model file -------------------------------------------------------------------------
+
+
+def test_a_model_survives_its_json() -> None:
+    model = Model(-1.5, {"ctx:passage": 0.75, "trap:wording": -2.0}, {"model_version": 1})
+    again = model_from_json(model.to_json())
+    assert again == model
+    assert again.score({"ctx:passage": 1.0}) == pytest.approx(1 / (1 + 2.718281828**0.75))
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ("{not json", "not JSON"),
+        ('{"format": "pickle"}', "is not a pledge-tracker-matcher file"),
+        (
+            '{"format": "pledge-tracker-matcher", "format_version": 9, "bias": 0, "weights": {}}',
+            "version 9",
+        ),
+        (
+            '{"format": "pledge-tracker-matcher", "format_version": 1, "bias": 0,'
+            ' "weights": {"w:x": "high"}}',
+            "weight 'w:x'",
+        ),
+    ],
+)
+def test_a_bad_model_file_says_what_is_wrong(data: str, says: str) -> None:
+    with pytest.raises(ModelError, match=says):
+        model_from_json(data)
+
+
+def test_the_shipped_model_names_its_features_and_traps_only_lower() -> None:
+    model = load_model(Path(__file__).parent.parent / "scrapers" / "match" / "model.json")
+    assert model.about["corpus_documents"]
+    traps = {name: w for name, w in model.weights.items() if name.startswith("trap:")}
+    assert traps and all(weight <= -2.0 for weight in traps.values())
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+def test_a_reviewer_sees_a_few_distinct_passages_per_recommendation() -> None:
+    pledges = [
+        f"We will refer every potential victim of modern slavery in {place} to local "
+        "support services through the NRM pathway."
+        for place in ("Northtown", "Southtown", "Easttown", "Westtown", "Midtown", "Uptown")
+    ]
+    found = match_passages(laid_out(*pledges, pledges[0], pledges[0]))
+    pathways = [m for m in found if m.recommendation == PATHWAYS]
+    assert 1 <= len(pathways) <= MAX_PER_RECOMMENDATION
+    assert len({m.text for m in pathways}) == len(pathways)
+
+
+def test_why_a_passage_was_proposed_fits_the_stored_rule_column() -> None:
+    found = match_passages(laid_out(STRATEGY.decode()))
+    assert found
+    weights = default_model().weights
+    for proposal in found:
+        assert 0 < len(proposal.rule) <= 100
+        assert all(name in weights for name in proposal.rule.split(", "))
+
+
+# --- learning from reviews ------------------------------------------------------------------
+
+
+def test_stored_text_is_split_back_into_the_passages_it_was_laid_out_from() -> None:
+    passages = laid_out("Modern slavery strategy", "We will fund the partnership.", "Contact us")
+    text = "\n\n".join(p.text for p in passages)
+    assert [(p.text, p.start, p.end) for p in passages_of_text(text)] == [
+        (p.text, p.start, p.end) for p in passages
+    ]
+
+
+def test_verdicts_become_examples_with_the_candidates_features() -> None:
+    passages = laid_out(*STRATEGY.decode().split("\n\n"))
+    text = "\n\n".join(p.text for p in passages)
+    found = {c.recommendation: c for c in candidates(passages_of_text(text))}
+    advocacy = found["safeguarding-and-independent-advocacy"]
+    start = passages[advocacy.index].start
+    verdicts = [
+        Verdict("safeguarding-and-independent-advocacy", start, True),
+        Verdict("listen-to-lived-experience", 10_000, False),  # no such candidate: left out
+    ]
+    examples = review_examples(text, verdicts, "review:1")
+    assert [(e.label, e.weight, e.group) for e in examples] == [(1, 1.0, "review:1")]
+    assert examples[0].features == advocacy.features
+
+
+def test_train_from_reviews_adds_this_installs_verdicts(
+    tmp_path: Path, runner: FlaskCliRunner, db: Session, auth: AuthActions
+) -> None:
+    reviewer = auth.user()
+    council = fictional_council(db)
+    stored_document(db, council, STRATEGY, "https://testshire.example/s.txt", title="Strategy")
+    recs = {r.id: r.slug for r in db.exec(select(Recommendation))}
+    proposed = {recs[m.recommendation_id]: m for m in db.exec(select(Proposal))}
+    accept_match(
+        db,
+        proposed["resourced-multi-agency-partnership"],
+        status=PledgeStatus.PLEDGED,
+        reviewer_id=reviewer.id or 0,
+    )
+    reject_match(
+        db,
+        proposed["safeguarding-and-independent-advocacy"],
+        reason="A service, not a commitment",
+        reviewer_id=reviewer.id or 0,
+    )
+    db.commit()
+    output = tmp_path / "model.json"
+    result = runner.invoke(args=["matcher", "train", "--from-reviews", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "2 reviewed passages" in result.output
+    model = load_model(output)
+    assert model.about["reviewed_verdicts"] == 2
+    assert json.loads(output.read_text())["format"] == "pledge-tracker-matcher"
+    statuses = {m.review_status for m in db.exec(select(Proposal))}
+    assert {ReviewStatus.ACCEPTED.value, ReviewStatus.REJECTED.value} <= statuses
+
+
+def test_the_review_card_says_why_a_passage_was_proposed(
+    client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    council = fictional_council(db)
+    stored = stored_document(db, council, STRATEGY, "https://testshire.example/s.txt", title="S")
+    db.commit()
+    auth.login_as()
+    page = soup(client.get("/campaign/review/"))
+    for match in stored:
+        why = page.select_one(f"#match-{match.id} .why code")
+        assert why is not None and why.text == match.rule
+    assert stored
