@@ -58,16 +58,10 @@ def match_passages(passages: Sequence[Passage], model: Model | None = None) -> l
     return rank(passages, candidates(passages), model or default_model())
 
 
-def rank(passages: Sequence[Passage], found: Sequence[Candidate], model: Model) -> list[Proposal]:
+def rank(passages: Sequence[Passage], found: Iterable[Candidate], model: Model) -> list[Proposal]:
     """Score candidates and keep the best few distinct passages per recommendation."""
-    scored = sorted(
-        ((model.score(c.features), c) for c in found),
-        key=lambda item: (-item[0], passages[item[1].index].start),
-    )
     kept: dict[str, list[tuple[float, Candidate, set[str]]]] = {}
-    for score, candidate in scored:
-        if score < MIN_SCORE:
-            break
+    for score, candidate in _shortlist(passages, found, model):
         chosen = kept.setdefault(candidate.recommendation, [])
         if len(chosen) >= MAX_PER_RECOMMENDATION or score < LATER_SCORES[len(chosen)]:
             continue
