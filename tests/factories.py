@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -134,6 +134,7 @@ def record(
     evidence_url: str | None = "https://example.org/evidence",
     delivery: Delivery = Delivery.NOT_YET_RATED,
     actor_id: int | None = None,
+    now: datetime | None = None,
 ) -> Pledge:
     """Record an answer through the real write path and return the saved pledge."""
     change = PledgeChange(status=status, delivery=delivery, quote=quote, evidence_url=evidence_url)
@@ -145,6 +146,7 @@ def record(
         change,
         expected_version=pledge.version,
         actor_id=actor_id,
+        now=now,
     )
     session.flush()
     assert saved is not None
