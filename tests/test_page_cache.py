@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
-from flask import Flask
+from flask import Flask, Response, flash, make_response
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 from sqlmodel import Session
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.sql import counted_queries
 from tracker.freshness import data_version
@@ -73,8 +78,50 @@ def test_campaigners_and_session_pages_bypass_the_cache(
     mine = client.get(url)
     assert mine.data != public.data  # campaigners see edit links; never a cached copy
     assert b"edit-link" in mine.data
-    login = app.test_client().get("/login")
-    assert "ETag" not in login.headers  # the sign-in form carries a CSRF token: not cached
+
+
+class AboutThatWrites:
+    """The about page's view, made to write something of the visitor's as it is drawn."""
+
+    def __init__(self, about: Callable[[], Any], writes: str) -> None:
+        update_wrapper(self, about)  # Flask-WTF looks views up by name
+        self.about = about
+        self.writes = writes
+        self.drawn = 0
+
+    def __call__(self) -> Response:
+        self.drawn += 1
+        if self.writes == "a flashed message":
+            flash("Thank you for visiting (fictional).")
+        response = make_response(self.about())
+        if self.writes == "a CSRF token":
+            response.headers["X-Token"] = generate_csrf()
+        if self.writes == "a cookie":
+            response.set_cookie("visitor", f"visitor-{self.drawn}")
+        return response
+
+
+@pytest.mark.parametrize(
+    ("writes", "draws"),
+    [("nothing", 1), ("a cookie", 2), ("a flashed message", 2), ("a CSRF token", 2)],
+)
+def test_a_public_page_that_writes_a_cookie_is_never_kept(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch, writes: str, draws: int
+) -> None:
+    """Kept, it would hand one visitor's cookie, message or token to everyone after them.
+
+    The about page is cached (it draws once for two visitors when it writes nothing), so
+    only the guard against pages that write can make it draw again.
+    """
+    view = AboutThatWrites(app.view_functions["pages.about"], writes)
+    monkeypatch.setitem(app.view_functions, "pages.about", view)
+    first, second = (app.test_client().get("/about") for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert view.drawn == draws
+    if writes == "a cookie":
+        assert "visitor=visitor-2" in second.headers["Set-Cookie"]
+    if writes == "a flashed message":
+        assert "Thank you for visiting" in soup(second).select_one(".flash").text
 
 
 def test_htmx_fragments_and_full_pages_are_cached_apart(client: FlaskClient) -> None:
