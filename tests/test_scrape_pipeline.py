@@ -13,18 +13,20 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scrapers.extract.dispatch import extract
 from scrapers.extract.pool import ExtractorPool
 from scrapers.fetch.fetcher import Fetched, Fetcher
 from scrapers.fetch.schedule import HostQueue
 from scrapers.fetch.throttle import HostThrottle
+from scrapers.match.scoring import match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
 from tests.factories import fictional_council
 from tests.fetch_fakes import FakeClock
-from tracker.models import Document, DocumentStatus
+from tracker.models import Document, DocumentStatus, DocumentVersion, Proposal
 from tracker.pipeline.run import Scrape, Summary, Target
+from tracker.pipeline.store import MAX_MATCHES
 
 PAGE = b"<html><body><h1>Fictional strategy</h1><p>Nothing to see.</p></body></html>"
 
@@ -166,6 +168,57 @@ def test_an_unreadable_document_is_recorded_and_the_run_goes_on(db: Session) -> 
         "https://council-1.example/doc-1",
     ]
     assert all(d.error == "unreadable (fictional)" for d in failed)
+
+
+def strategy(paragraphs: int) -> bytes:
+    """Return a fictional council's strategy making the same commitment once per ward."""
+    pledges = "".join(
+        f"<p>Killshire Council (fictional) will fund an Independent Child Trafficking Advocate"
+        f" for every child at risk of modern slavery in ward {n}.</p>"
+        for n in range(paragraphs)
+    )
+    return f"<html><body><h1>Killshire (fictional) strategy</h1>{pledges}</body></html>".encode()
+
+
+class ChangingSite(SlowSite):
+    """Answers with whatever page it was last given."""
+
+    def __init__(self, page: bytes) -> None:
+        super().__init__(pause=0)
+        self.page = page
+
+    def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Fetched:
+        fetched = super().get(url)
+        sha256 = hashlib.sha256(self.page).hexdigest()
+        return Fetched(**{**fetched.__dict__, "body": self.page, "sha256": sha256})
+
+
+def test_a_document_over_the_matchers_limit_fails_and_keeps_its_last_version(
+    db: Session,
+) -> None:
+    """The real matcher, one proposal a paragraph: past the limit it must have misfired."""
+    council = fictional_council(db)
+    site = ChangingSite(strategy(3))
+    scrape = Scrape(db, cast(Fetcher, site), PlainExtractor(), workers=1)
+    target = [Target(council.id or 0, "https://killshire.example/strategy")]
+    assert scrape.run(target).outcomes == {"new": 1}
+    before = db.exec(select(Proposal).order_by(col(Proposal.id))).all()
+    assert len(before) == 3
+    site.page = strategy(MAX_MATCHES + 1)
+    assert len(match_document(extract(site.page, "text/html"))) > MAX_MATCHES
+    summary = scrape.run(target)
+    assert summary.outcomes == {"failed": 1}
+    assert summary.problems == [
+        (target[0].url, f"the matcher proposed {MAX_MATCHES + 1} passages; refusing to store")
+    ]
+    db.expire_all()
+    document = db.exec(select(Document)).one()
+    assert (document.status, document.version) == (DocumentStatus.FAILED, 1)
+    assert len(db.exec(select(DocumentVersion)).all()) == 1
+    after = db.exec(select(Proposal).order_by(col(Proposal.id))).all()
+    assert [(p.id, p.withdrawn_in) for p in after] == [(p.id, None) for p in before]
 
 
 def test_the_extractor_pool_works_on_documents_at_once() -> None:
