@@ -21,50 +21,67 @@ from scrapers.match.scoring import Proposal as Found
 from scrapers.passages import ExtractedDocument
 from tests.factories import fictional_council
 from tracker.models import Document, DocumentVersion, Proposal
-from tracker.pipeline.store import MAX_MATCHES, SanityError, store_fetch
+from tracker.pipeline.store import MAX_MATCHES, SanityError, Stored, store_fetch
 
 URL = "https://killshire.example/strategy.txt"
+ADVOCACY = "safeguarding-and-independent-advocacy"
 TEXT = (
     b"Killshire Council (fictional) will fund an Independent Child Trafficking Advocate "
     b"for every child at risk of modern slavery."
 )
 
 
-def fetched(body: bytes) -> Fetched:
-    """Return a successful fetch of `body`, as the fetcher reports it."""
+def fetched(body: bytes, status: int = 200, etag: str | None = None) -> Fetched:
+    """Return a fetch of `body`, as the fetcher reports it."""
     return Fetched(
         url=URL,
-        final_url=URL,
-        status=200,
+        final_url=URL + "?final",
+        status=status,
         content_type="text/plain",
         body=body,
         sha256=hashlib.sha256(body).hexdigest(),
         fetched_at=datetime(2024, 6, 3, 9, 0, tzinfo=UTC),
-        etag=None,
+        etag=etag,
         last_modified=None,
         redirects=(),
     )
 
 
-def found(doc: ExtractedDocument, start: int = 0, end: int | None = None) -> Found:
+def found(
+    doc: ExtractedDocument,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    recommendation: str = ADVOCACY,
+    score: float = 0.9,
+) -> Found:
     """Return a proposal of the text between `start` and `end` (the whole text by default)."""
     end = len(doc.text) if end is None else end
-    return Found(
-        "safeguarding-and-independent-advocacy", 0.9, doc.text[start:end], None, start, end, "t"
-    )
+    return Found(recommendation, score, doc.text[start:end], None, start, end, "t")
 
 
-def store(db: Session, doc: ExtractedDocument, proposals: list[Found]) -> int:
-    """Store the document with these proposals; return how many proposals it kept."""
-    council = fictional_council(db)
-    stored = store_fetch(
+def store(
+    db: Session,
+    doc: ExtractedDocument | None,
+    proposals: list[Found],
+    *,
+    body: bytes = TEXT,
+    status: int = 200,
+) -> Stored:
+    """Store a fetch of the document with these proposals, as a scrape would."""
+    return store_fetch(
         db,
-        authority_id=council.id or 0,
+        authority_id=fictional_council(db).id or 0,
         url=URL,
-        fetched=fetched(TEXT),
+        fetched=fetched(body, status),
         extracted=doc,
         proposals=proposals,
     )
+
+
+def proposed(db: Session, doc: ExtractedDocument, proposals: list[Found]) -> int:
+    """Store a new document with these proposals; return how many proposals it kept."""
+    stored = store(db, doc, proposals)
     assert stored.outcome == "new"
     return len(stored.proposed)
 
@@ -87,14 +104,14 @@ def doc() -> ExtractedDocument:
 
 def test_as_many_proposals_as_the_limit_are_stored(db: Session, doc: ExtractedDocument) -> None:
     # The same passage over and over: stored once, as it is one passage.
-    assert store(db, doc, [found(doc)] * MAX_MATCHES) == 1
+    assert proposed(db, doc, [found(doc)] * MAX_MATCHES) == 1
 
 
 def test_one_proposal_over_the_limit_refuses_the_document(
     db: Session, doc: ExtractedDocument
 ) -> None:
     with pytest.raises(SanityError, match=f"proposed {MAX_MATCHES + 1} passages"):
-        store(db, doc, [found(doc)] * (MAX_MATCHES + 1))
+        proposed(db, doc, [found(doc)] * (MAX_MATCHES + 1))
     assert nothing_stored(db)
 
 
@@ -102,7 +119,7 @@ def test_one_proposal_over_the_limit_refuses_the_document(
 def test_a_proposal_inside_the_text_is_stored(
     db: Session, doc: ExtractedDocument, start: int, end: int
 ) -> None:
-    assert store(db, doc, [found(doc), found(doc, start, end)]) == 2
+    assert proposed(db, doc, [found(doc), found(doc, start, end)]) == 2
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, 10), (5, 5), (6, 5), (0, len(TEXT) + 1)])
@@ -110,7 +127,7 @@ def test_a_proposal_outside_the_text_refuses_the_document(
     db: Session, doc: ExtractedDocument, start: int, end: int
 ) -> None:
     with pytest.raises(SanityError, match=f"outside the text \\({start}-{end}\\)"):
-        store(db, doc, [found(doc), found(doc, start, end)])
+        proposed(db, doc, [found(doc), found(doc, start, end)])
     assert nothing_stored(db)
 
 
@@ -119,5 +136,108 @@ def test_a_text_layer_without_words_is_refused(
     db: Session, doc: ExtractedDocument, text: str
 ) -> None:
     with pytest.raises(SanityError, match="no words were extracted"):
-        store(db, replace(doc, text=text, passages=()), [])
+        proposed(db, replace(doc, text=text, passages=()), [])
     assert nothing_stored(db)
+
+
+# Versions: what a changed, unchanged or unreadable fetch does to what was stored
+
+PLAN = (
+    b"Killshire Council (fictional) will fund an Independent Child Trafficking Advocate.\n\n"
+    b"Killshire Council (fictional) will train every taxi driver to spot exploitation.\n\n"
+    b"Killshire Council (fictional) will publish a modern slavery statement every year.\n"
+)
+ADVOCATE, TAXIS, STATEMENT = (line.decode().strip() for line in PLAN.split(b"\n\n"))
+
+
+def of(doc: ExtractedDocument, words: str, *, score: float = 0.9) -> Found:
+    """Return a proposal of the passage starting with `words`."""
+    start = doc.text.index(words)
+    return found(doc, start, start + len(words), score=score)
+
+
+def rows(db: Session) -> dict[str, Proposal]:
+    """Return the stored proposals by the first words of their passage."""
+    db.expire_all()
+    return {p.passage[:40]: p for p in db.exec(select(Proposal))}
+
+
+def test_a_first_version_proposes_each_strong_passage_once(db: Session) -> None:
+    doc = extract(PLAN, "text/plain")
+    twin = replace(of(doc, ADVOCATE, score=0.6), text=ADVOCATE.upper().replace(" ", "  "))
+    weak = of(doc, TAXIS, score=0.4999)
+    unknown = replace(of(doc, STATEMENT), recommendation="world-peace")
+    edge = replace(of(doc, STATEMENT, score=0.5), rule="r" * 150)
+    proposals = [twin, weak, unknown, of(doc, ADVOCATE, score=0.87654), edge]
+    stored = store(db, doc, proposals, body=PLAN)
+    assert (stored.outcome, stored.document.version, stored.document.status) == ("new", 1, "ok")
+    kept = rows(db)
+    assert sorted(kept) == [ADVOCATE[:40], STATEMENT[:40]]
+    advocate = kept[ADVOCATE[:40]]
+    assert (advocate.passage, advocate.score, advocate.first_version) == (ADVOCATE, 0.877, 1)
+    assert (advocate.start, advocate.end) == (0, len(ADVOCATE))
+    assert (kept[STATEMENT[:40]].score, kept[STATEMENT[:40]].rule) == (0.5, "r" * 100)
+    assert {p.id for p in stored.proposed} == {p.id for p in kept.values()}
+    version = db.exec(select(DocumentVersion)).one()
+    assert (version.number, version.text, version.document_id) == (1, doc.text, stored.document.id)
+    document = stored.document
+    assert (document.final_url, document.size, document.content_type) == (
+        URL + "?final",
+        len(PLAN),
+        "text/plain",
+    )
+
+
+def test_a_long_passage_is_kept_to_its_first_4000_characters(db: Session) -> None:
+    body = b"Killshire Council (fictional) will fund advocates " + b"for every child " * 400
+    doc = extract(body, "text/plain")
+    assert proposed(db, doc, [found(doc)]) == 1
+    assert db.exec(select(Proposal)).one().passage == doc.text[:4000]
+
+
+def test_a_new_version_keeps_withdraws_and_restores_proposals(db: Session) -> None:
+    first = extract(PLAN, "text/plain")
+    store(db, first, [of(first, ADVOCATE), of(first, TAXIS)])
+    rejected = rows(db)[ADVOCATE[:40]]
+    rejected.review_status = "rejected"
+    db.flush()
+    moved = b"Killshire Council (fictional): the plan.\n\n" + PLAN
+    second = extract(moved, "text/plain")
+    changed = store(
+        db, second, [of(second, ADVOCATE, score=0.7), of(second, STATEMENT)], body=moved
+    )
+    assert (changed.outcome, changed.document.version) == ("changed", 2)
+    kept = rows(db)
+    assert [p.passage for p in changed.proposed] == [STATEMENT]
+    assert [p.passage for p in changed.withdrawn] == [TAXIS]
+    assert (kept[TAXIS[:40]].withdrawn_in, kept[STATEMENT[:40]].first_version) == (2, 2)
+    advocate = kept[ADVOCATE[:40]]
+    assert (advocate.id, advocate.review_status, advocate.score) == (rejected.id, "rejected", 0.7)
+    assert advocate.start == second.text.index(ADVOCATE)
+    third = extract(PLAN, "text/plain")
+    back = store(db, third, [of(third, ADVOCATE), of(third, TAXIS), of(third, STATEMENT)])
+    assert (back.outcome, back.proposed, back.document.version) == ("changed", [], 3)
+    assert [p.passage for p in back.withdrawn] == []
+    assert rows(db)[TAXIS[:40]].withdrawn_in is None
+    assert len(db.exec(select(DocumentVersion)).all()) == 3
+
+
+def test_the_same_bytes_or_a_304_store_nothing_new(db: Session) -> None:
+    doc = extract(PLAN, "text/plain")
+    store(db, doc, [of(doc, ADVOCATE)])
+    again = store(db, doc, [of(doc, ADVOCATE), of(doc, TAXIS)])
+    assert (again.outcome, again.document.version, again.proposed) == ("unchanged", 1, [])
+    again.document.error = "an earlier failure"
+    not_modified = store(db, None, [], body=b"", status=304)
+    assert (not_modified.outcome, not_modified.document.status) == ("not-modified", "not-modified")
+    assert not_modified.document.error is None
+    assert len(db.exec(select(DocumentVersion)).all()) == len(rows(db)) == 1
+
+
+def test_a_scan_without_text_is_noted_and_stores_no_version(db: Session) -> None:
+    scan = ExtractedDocument("pdf", "", (), 3, "needs-ocr", "no text layer")
+    stored = store(db, scan, [])
+    assert (stored.outcome, stored.document.status) == ("needs-ocr", "needs-ocr")
+    assert (stored.document.error, stored.document.page_count) == ("no text layer", 3)
+    assert stored.document.version == 0 and db.exec(select(DocumentVersion)).all() == []
+    assert store(db, scan, []).document.status == "needs-ocr"  # the same scan, unchanged
