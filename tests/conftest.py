@@ -21,6 +21,7 @@ from sqlalchemy import event, text
 from sqlmodel import Session, select
 from werkzeug.test import TestResponse
 
+from tests.databases import sqlite_once
 from tracker import create_app, migrate
 from tracker.accounts import create_user
 from tracker.db import EXTENSION, Database, build_engine
@@ -61,12 +62,8 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Return the URL of a freshly migrated database holding the real authorities."""
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+def prepare_database(url: str) -> None:
+    """Empty the database, migrate it and import the real authorities."""
     reset_database(url)
     migrate.upgrade(url)
     database = Database(url)
@@ -74,7 +71,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         import_authorities(session)
         session.commit()
     database.engine.dispose()
-    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the URL of a freshly migrated database holding the real authorities."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        prepare_database(url)
+        return url
+    path = tmp_path_factory.mktemp("db") / "test.db"
+    sqlite_once(path, prepare_database)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 POSTGRES = os.environ.get("CI_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# Kept here, not in conftest.py, because pytest imports conftest.py afresh for each session.
+_PREPARED_SQLITE: list[bytes] = []
+
+
+def sqlite_once(path: Path, prepare: Callable[[str], None]) -> None:
+    """Make a prepared SQLite database at `path`, preparing one only once per process.
+
+    `make mutation` runs the tests once per mutant, each time in a fork of one process;
+    migrating and importing every authority each time would cost seconds a mutant. A
+    prepared copy is made with the code as it was before any mutant ran.
+    """
+    if not _PREPARED_SQLITE:
+        prepare(f"sqlite:///{path}")
+        _PREPARED_SQLITE.append(path.read_bytes())
+        return
+    path.write_bytes(_PREPARED_SQLITE[0])
 
 
 def suite_backend() -> str:
