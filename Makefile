@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export TRACKER_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev lint system-tools bench soak clean
+.PHONY: run test install install-dev lint system-tools bench soak mutation clean
 
 $(BIN)/uv:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -71,5 +71,13 @@ bench: install-dev
 soak: install-dev
 	$(BIN)/python -m bench.soak
 
+# Mutation testing (issue 11): mutmut changes the cache, freshness, pledging, review and store
+# code one small bug at a time and runs the tests that reach it; [tool.mutmut] in
+# pyproject.toml says which. It works in mutants/, resumes where it stopped, and lists what
+# survived. Not part of `make test`.
+mutation: install-dev
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mutmut run --max-children 2
+	@$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants
