@@ -9,10 +9,11 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from tests.conftest import AuthActions, soup
-from tests.factories import fictional_council, stored_document
+from tests.factories import fictional_council, pledge_of, record, stored_document
 from tests.sql import FIND_PLEDGE, counted_queries
 from tracker.models import (
     Authority,
+    Delivery,
     Document,
     Pledge,
     PledgeEvent,
@@ -129,6 +130,47 @@ def test_accepting_records_the_pledge_with_the_passage_as_evidence(
     ]
     assert "partnership coordinator" in feed.entries[0].content[0].value
     assert soup(client.get("/campaign/review/")).select(f"#match-{match.id}") == []
+
+
+def test_accepting_over_an_earlier_answer_keeps_its_delivery_rating(
+    db: Session, auth: AuthActions, council: Authority, proposed: dict[str, Proposal]
+) -> None:
+    reviewer = auth.user()
+    earlier = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
+    record(db, earlier, PledgeStatus.PLEDGED, delivery=Delivery.IN_PROGRESS)
+    match = proposed["resourced-multi-agency-partnership"]
+    match.page = 4  # as a passage read from a PDF's fourth page
+    event = accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=reviewer.id or 0)
+    assert event is not None and (event.from_status, event.to_status) == ("pledged", "partial")
+    pledge = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
+    assert (pledge.version, pledge.delivery) == (2, "in-progress")
+    assert pledge.note == "Found by the scraper in “Testshire strategy (fictional)” (page 4)."
+    assert pledge.evidence_url == f"{URL}#page=4"
+    document = db.get_one(Document, match.document_id)
+    assert pledge.evidence_date == document.fetched_at.date()
+
+
+def test_accepting_over_a_refusal_starts_delivery_unrated(
+    db: Session, auth: AuthActions, council: Authority, proposed: dict[str, Proposal]
+) -> None:
+    reviewer = auth.user()
+    earlier = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
+    record(db, earlier, PledgeStatus.DECLINED)
+    match = proposed["resourced-multi-agency-partnership"]
+    accept_match(db, match, status=PledgeStatus.PLEDGED, reviewer_id=reviewer.id or 0)
+    pledge = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
+    assert (pledge.status, pledge.delivery, pledge.version) == ("pledged", "not-yet-rated", 2)
+    assert pledge.note == "Found by the scraper in “Testshire strategy (fictional)”."
+
+
+def test_a_passage_is_never_accepted_as_a_refusal(
+    db: Session, auth: AuthActions, proposed: dict[str, Proposal]
+) -> None:
+    match = proposed["resourced-multi-agency-partnership"]
+    with pytest.raises(ValueError, match="^a passage can only be accepted as pledged or partly"):
+        accept_match(db, match, status=PledgeStatus.DECLINED, reviewer_id=auth.user().id or 0)
+    db.refresh(match)
+    assert (match.review_status, db.exec(select(Pledge)).all()) == ("pending", [])
 
 
 def test_rejecting_hides_the_passage_for_good(
