@@ -142,7 +142,22 @@ def test_a_stale_version_is_refused_and_nothing_changes(db: Session) -> None:
             expected_version=0,
         )
     assert (caught.value.current.quote, caught.value.current.version) == ("First.", 1)
+    assert str(caught.value) == f"pledge {caught.value.current.id} is now at version 1"
     assert len(db.exec(select(PledgeEvent)).all()) == 1
+
+
+def test_an_edit_of_an_answer_since_removed_is_stale_against_nothing_recorded(
+    db: Session,
+) -> None:
+    subject = Subject(person_id=_person_id(db))
+    change = PledgeChange(PledgeStatus.PLEDGED, quote="Yes.")
+    with pytest.raises(StaleEdit) as caught:
+        save_pledge(db, subject, _rec_id(db), change, expected_version=3)
+    current = caught.value.current
+    assert (current.id, current.version, current.status) == (None, 0, "awaiting-response")
+    assert (current.person_id, current.authority_id) == (subject.person_id, None)
+    assert current.recommendation_id == _rec_id(db)
+    assert db.exec(select(Pledge)).all() == []
 
 
 def test_a_concurrent_write_between_load_and_save_is_caught(db: Session) -> None:
@@ -181,6 +196,7 @@ def test_invalid_change_raises_with_field_messages(db: Session) -> None:
             db, subject, _rec_id(db), PledgeChange(PledgeStatus.PLEDGED), expected_version=0
         )
     assert set(caught.value.errors) == {"evidence_url"}
+    assert str(caught.value) == "evidence_url: “Pledged” needs evidence: a source link or a quote."
     assert db.exec(select(Pledge)).all() == []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import feedparser
 import pytest
 from flask import Flask
@@ -202,10 +204,13 @@ def test_a_passage_is_reviewed_only_once(
 ) -> None:
     first, second = auth.user(), auth.user(email="second@example.org")
     match = proposed["resourced-multi-agency-partnership"]
-    accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=first.id)
-    with pytest.raises(AlreadyReviewed):
+    decided = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=first.id, now=decided)
+    with pytest.raises(AlreadyReviewed) as caught:
         reject_match(db, match, reason="late", reviewer_id=second.id)
-    assert match.review_status == "accepted"
+    assert caught.value.args == (match.id,)
+    assert (match.review_status, match.reviewer_id) == ("accepted", first.id)
+    assert match.reviewed_at == decided
 
 
 def test_a_second_reviewer_gets_a_409(

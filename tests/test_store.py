@@ -20,8 +20,15 @@ from scrapers.fetch.fetcher import Fetched
 from scrapers.match.scoring import Proposal as Found
 from scrapers.passages import ExtractedDocument
 from tests.factories import fictional_council
-from tracker.models import Document, DocumentVersion, Proposal
-from tracker.pipeline.store import MAX_MATCHES, SanityError, Stored, store_fetch
+from tracker.models import Document, DocumentStatus, DocumentVersion, Proposal
+from tracker.pipeline.store import (
+    MAX_MATCHES,
+    SanityError,
+    Stored,
+    fingerprint,
+    store_failure,
+    store_fetch,
+)
 
 URL = "https://killshire.example/strategy.txt"
 ADVOCACY = "safeguarding-and-independent-advocacy"
@@ -241,3 +248,30 @@ def test_a_scan_without_text_is_noted_and_stores_no_version(db: Session) -> None
     assert (stored.document.error, stored.document.page_count) == ("no text layer", 3)
     assert stored.document.version == 0 and db.exec(select(DocumentVersion)).all() == []
     assert store(db, scan, []).document.status == "needs-ocr"  # the same scan, unchanged
+
+
+def test_a_failure_is_recorded_on_the_document_and_keeps_its_versions(db: Session) -> None:
+    doc = extract(PLAN, "text/plain")
+    store(db, doc, [of(doc, ADVOCATE)])
+    council = fictional_council(db)
+    failed = store_failure(
+        db, authority_id=council.id or 0, url=URL, status=DocumentStatus.FAILED, error="x" * 3000
+    )
+    assert (failed.outcome, failed.document.status, failed.document.version) == (
+        "failed",
+        "failed",
+        1,
+    )
+    assert failed.document.error == "x" * 2000
+    refused = store_failure(
+        db, authority_id=council.id or 0, url=URL, status=DocumentStatus.REFUSED, error="private"
+    )
+    assert (refused.outcome, refused.document.status) == ("refused", "refused")
+    assert len(db.exec(select(DocumentVersion)).all()) == len(rows(db)) == 1
+
+
+def test_a_passages_key_survives_changes_of_spacing_and_case_only() -> None:
+    """Keys are stored: a rejected passage stays rejected only while its key is the same."""
+    key = hashlib.sha256(b"pathways-to-support\nwe will fund it").hexdigest()
+    assert fingerprint("pathways-to-support", " We  WILL\nfund it ") == key
+    assert fingerprint("pathways-to-support", "We will fund them") != key
