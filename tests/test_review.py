@@ -141,14 +141,15 @@ def test_accepting_over_an_earlier_answer_keeps_its_delivery_rating(
     earlier = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
     record(db, earlier, PledgeStatus.PLEDGED, delivery=Delivery.IN_PROGRESS)
     match = proposed["resourced-multi-agency-partnership"]
-    match.page = 4  # as a passage read from a PDF's fourth page
+    document = db.get_one(Document, match.document_id)
+    document.content_type, match.page = "application/pdf", 4  # read from a PDF's fourth page
     event = accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=reviewer.id or 0)
     assert event is not None and (event.from_status, event.to_status) == ("pledged", "partial")
     pledge = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
     assert (pledge.version, pledge.delivery) == (2, "in-progress")
     assert pledge.note == "Found by the scraper in “Testshire strategy (fictional)” (page 4)."
     assert pledge.evidence_url == f"{URL}#page=4"
-    document = db.get_one(Document, match.document_id)
+    assert document.fetched_at is not None
     assert pledge.evidence_date == document.fetched_at.date()
 
 
