@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from tests.factories import authority
 from tracker.imports.authorities import COUNCILS_CSV, POLICE_AREAS_CSV, import_authorities
 from tracker.imports.rows import ImportRejected
-from tracker.models import Authority, Pledge
+from tracker.models import Authority, FormerCode, Pledge
 
 
 def test_every_current_authority_and_police_area_is_loaded(db: Session) -> None:
@@ -107,3 +107,15 @@ def test_police_area_file_is_validated_too(db: Session, tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as caught:
         import_authorities(db, police_csv=bad)
     assert [str(e) for e in caught.value.errors] == ["line 4: pfa_code 'X1' is not a GSS code"]
+
+
+def test_former_gss_codes_lead_to_todays_authority(db: Session) -> None:
+    former = {
+        f.gss_code: db.get_one(Authority, f.authority_id).short_name
+        for f in db.exec(select(FormerCode))
+    }
+    assert former["E06000048"] == "Northumberland"  # its code before 2009
+    assert former["E07000165"] == "North Yorkshire"  # Harrogate, abolished 2023
+    assert former["E07000190"] == "Somerset"  # Taunton Deane, via Somerset West and Taunton
+    assert "E10000006" not in former  # Cumbria was split in two: no single successor
+    assert not set(former) & {a.gss_code for a in db.exec(select(Authority))}

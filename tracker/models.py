@@ -130,9 +130,22 @@ class Authority(SQLModel, table=True):
     lat: float | None = None
     lon: float | None = None
     website: str | None = Field(default=None, max_length=500)
-    # A combined authority whose mayor holds the Police and Crime Commissioner's powers.
+    # A combined authority whose mayor holds the Police and Crime Commissioner's powers,
+    # and the day the order transferred them.
     pcc_powers: bool = False
+    pcc_powers_since: date | None = None
+    # A police force area's elected office ("Police, Fire and Crime Commissioner"); None
+    # where nobody is elected (the Met, the City of London).
+    commissioner: str | None = Field(default=None, max_length=80)
     is_demo: bool = Field(default=False, index=True)
+
+
+class FormerCode(SQLModel, table=True):
+    """A GSS code that once named an authority or one it replaced, so old links resolve."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    gss_code: str = Field(max_length=9, unique=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
 
 
 class Party(SQLModel, table=True):

@@ -14,7 +14,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from tracker.geo import Area, area_for_point, load_areas
+from tracker.geo import (
+    MAYORS_WITH_PCC_POWERS,
+    Council,
+    commissioner,
+    police_areas,
+    read_schedule,
+    shared_area,
+)
+from tracker.imports.former_codes import GSS_LOOKUP_CSV, import_former_codes
 from tracker.imports.rows import ImportRejected, ImportReport, RowError, assign_changed
 from tracker.models import Authority
 from tracker.text import slugify
@@ -22,12 +30,7 @@ from tracker.text import slugify
 DATA = Path(__file__).resolve().parent.parent / "data"
 COUNCILS_CSV = DATA / "uk_local_authorities.csv"
 POLICE_AREAS_CSV = DATA / "ons_police_force_areas_dec2019.csv"
-POLICE_AREAS_GEOJSON = DATA / "ons_police_force_areas_dec2019_generalised_500m.geojson"
-
-# Combined authorities whose mayor holds the Police and Crime Commissioner's powers:
-# Greater Manchester (2017), West Yorkshire (2021), South Yorkshire and York & North
-# Yorkshire (May 2024). Other areas elect a PCC, recorded as their police force area.
-MAYORS_WITH_PCC_POWERS = frozenset({"E47000001", "E47000003", "E47000002", "E47000012"})
+SCHEDULE_CSV = DATA / "police_areas_schedule_1.csv"
 POLICE_AREA = "PFA"
 POLICE_AREA_NAME = "Police force area"
 GSS = re.compile(r"[ENSWK]\d{8}")
@@ -47,10 +50,12 @@ FIELDS = (
     "combined_authority_id",
     "police_area_id",
     "pcc_powers",
+    "pcc_powers_since",
+    "commissioner",
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class AuthorityRow:
     """One validated authority, with links to others still given as codes."""
 
@@ -65,16 +70,23 @@ def import_authorities(
     *,
     councils_csv: Path = COUNCILS_CSV,
     police_csv: Path = POLICE_AREAS_CSV,
-    boundaries: Path = POLICE_AREAS_GEOJSON,
+    schedule_csv: Path = SCHEDULE_CSV,
+    gss_lookup_csv: Path = GSS_LOOKUP_CSV,
 ) -> ImportReport:
-    """Validate both files, then upsert every authority and link counties and areas."""
+    """Validate the files, then upsert every authority and link counties and areas.
+
+    Nothing is written unless every English and Welsh council lands in exactly one
+    police area: a council in none, or in two, rejects the import.
+    """
     councils, errors = read_councils(councils_csv)
     police, police_errors = read_police_areas(police_csv)
-    if errors or police_errors:
-        raise ImportRejected(errors + police_errors)
+    errors += police_errors
+    if not errors:
+        errors += _set_police_areas(councils, police, schedule_csv)
+    if errors:
+        raise ImportRejected(errors)
     by_gss = {a.gss_code: a for a in session.exec(select(Authority)).all()}
     by_mysociety = {a.code: a for a in by_gss.values() if a.code}
-    _set_police_areas(councils, load_areas(boundaries, "PFA19CD"))
     outcomes: dict[str, str] = {}
     for row in police:
         _upsert(session, by_gss.get(str(row.values["gss_code"])), row.values, outcomes)
@@ -90,6 +102,7 @@ def import_authorities(
     session.flush()
     _link_councils(councils, saved, outcomes)
     session.flush()
+    import_former_codes(session, lookup_csv=gss_lookup_csv, councils_csv=councils_csv)
     tally = Counter(outcomes.values())
     return ImportReport(tally["created"], tally["updated"], tally["unchanged"])
 
@@ -126,6 +139,7 @@ def _council(line: int, record: dict[str, str]) -> AuthorityRow:
     if not GSS.fullmatch(gss):
         raise ValueError(f"gss-code {gss!r} is not a GSS code")
     short = _required(record, "nice-name")
+    transfer = MAYORS_WITH_PCC_POWERS.get(gss)
     return AuthorityRow(
         line,
         {
@@ -141,6 +155,7 @@ def _council(line: int, record: dict[str, str]) -> AuthorityRow:
             "lat": _float(record, "lat"),
             "lon": _float(record, "long"),
             "pcc_powers": gss in MAYORS_WITH_PCC_POWERS,
+            "pcc_powers_since": transfer.since if transfer else None,
         },
         county_code=record.get("county-la") or None,
         combined_code=record.get("combined-authority") or None,
@@ -173,6 +188,7 @@ def _police_area(line: int, record: dict[str, str]) -> AuthorityRow:
             "region": None,
             "lat": _float(record, "centroid_lat"),
             "lon": _float(record, "centroid_long"),
+            "commissioner": commissioner(gss),
         },
     )
 
@@ -205,26 +221,47 @@ def _unique_slugs(rows: list[AuthorityRow]) -> list[AuthorityRow]:
     return rows
 
 
-def _set_police_areas(rows: list[AuthorityRow], areas: list[Area]) -> None:
-    """Place English and Welsh councils in the police force area holding their centroid.
+def _set_police_areas(
+    councils: list[AuthorityRow], police: list[AuthorityRow], schedule_csv: Path
+) -> list[RowError]:
+    """Place each council in its Schedule 1 police area; return why any could not be.
 
-    A combined authority without a centroid in the source takes the area most of its
-    members share (none when they split evenly).
+    Districts take their county's combined authority too, where the source leaves it
+    blank: Ashfield is in the East Midlands Combined County Authority because
+    Nottinghamshire is. A combined authority (or the GLA) takes the police area its
+    members share, and none when they span several (Liverpool City Region includes
+    Halton, in Cheshire).
     """
-    for row in rows:
-        lat, lon = row.values["lat"], row.values["lon"]
-        in_scope = row.values["nation"] in ("England", "Wales")
-        if in_scope and isinstance(lat, float) and isinstance(lon, float):
-            row.values["police_gss"] = area_for_point(areas, lon, lat)
-    for row in rows:
-        if row.values["kind"] == "COMB" and "police_gss" not in row.values:
-            shared = Counter(
-                member.values.get("police_gss")
-                for member in rows
-                if member.combined_code == row.values["code"]
-            ).most_common(2)
-            if shared and (len(shared) == 1 or shared[0][1] > shared[1][1]):
-                row.values["police_gss"] = shared[0][0]
+    counties = {str(row.values["code"]): row for row in councils}
+    for row in councils:
+        county = counties.get(row.county_code or "")
+        if row.combined_code is None and county is not None and county.combined_code:
+            row.combined_code = county.combined_code
+    schedule, errors = read_schedule(
+        schedule_csv,
+        councils=counties,
+        areas=(str(row.values["gss_code"]) for row in police),
+    )
+    placed, unplaced = police_areas((_placeable(row) for row in councils), schedule)
+    for row in councils:
+        code = str(row.values["code"])
+        if code in placed:
+            row.values["police_gss"] = placed[code]
+        elif row.values["kind"] in ("COMB", "SRA"):
+            members = (str(m.values["code"]) for m in councils if m.combined_code == code)
+            row.values["police_gss"] = shared_area(members, placed)
+    return errors + unplaced
+
+
+def _placeable(row: AuthorityRow) -> Council:
+    """Return what placing a council in its police area needs."""
+    return Council(
+        row.line,
+        str(row.values["code"]),
+        str(row.values["kind"]),
+        str(row.values["nation"]),
+        row.county_code,
+    )
 
 
 def _upsert(
