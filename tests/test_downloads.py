@@ -100,7 +100,7 @@ def test_candidates_honour_the_pages_filters(client: FlaskClient, db: Session) -
     assert {r["name"] for r in red_rosette} == {"Jane Smith", "Ann Away"}
     assert rows(client.get("/candidates.csv?status=partial")) == [jane_row]
     assert {r["name"] for r in rows(client.get("/candidates.csv?q=other"))} == {"Tom Other"}
-    assert header(client.get("/candidates.csv"))[-5:] == [
+    assert header(client.get("/candidates.csv"))[-6:-1] == [
         "status_priority_in_strategic_plans",
         "status_resourced_multi_agency_partnership",
         "status_safeguarding_and_independent_advocacy",
@@ -225,7 +225,7 @@ def test_data_page_documents_every_column(client: FlaskClient) -> None:
     documented = [[code.text for code in table.select("tbody th code")] for table in tables]
     assert documented == [
         [c.name for c in exports.PLEDGE_COLUMNS],
-        [c.name for c in exports.CANDIDATE_COLUMNS],
+        [c.name for c in exports.CANDIDATE_COLUMNS + exports.CANDIDATE_ADDED_COLUMNS],
         [c.name for c in exports.AUTHORITY_COLUMNS],
         [c.name for c in exports.DOCUMENT_COLUMNS],
     ]

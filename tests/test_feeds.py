@@ -94,6 +94,7 @@ def _row(
         "Red Rosette Party (fictional)",
         None,
         None,
+        None,
     )
     return FeedEventRow(
         event=event_row,

@@ -81,6 +81,7 @@ PLEDGE_COLUMNS = [
     Column("version", "How many times this pledge has been saved."),
     Column("updated_at", "When it was last saved (ISO 8601, UTC)."),
     Column("page_url", "The page showing this pledge."),
+    Column("ward_gss", "The ONS (GSS) code of the candidate's ward, where it has one."),
 ]
 
 CANDIDATE_COLUMNS = [
@@ -94,6 +95,10 @@ CANDIDATE_COLUMNS = [
     Column("pledged", "How many recommendations they pledged in full or in part."),
     Column("page_url", "The candidate's page."),
     Column("democracy_club_url", "The candidate's page on Democracy Club."),
+]
+# Added after the per-recommendation status columns, so no earlier column moves.
+CANDIDATE_ADDED_COLUMNS = [
+    Column("ward_gss", "The ONS (GSS) code of that candidacy's ward, where it has one."),
 ]
 
 AUTHORITY_COLUMNS = [
@@ -149,6 +154,7 @@ def pledge_row(record: PledgeRecord, links: Links) -> Row:
         "version": pledge.version,
         "updated_at": pledge.updated_at,
         "page_url": page,
+        "ward_gss": record.standing.ward_gss if person and record.standing else None,
     }
 
 
@@ -172,6 +178,7 @@ def candidate_row(
         **_answers(record.pledges, recommendations),
         "page_url": links.person(person),
         "democracy_club_url": f"https://candidates.democracyclub.org.uk/person/{person.id}",
+        "ward_gss": standing.ward_gss if standing else None,
     }
 
 

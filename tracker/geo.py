@@ -30,6 +30,7 @@ POLICED_NATIONS = frozenset({"England", "Wales"})
 class Transfer:
     """A mayor who holds a police area's commissioner powers, from the order that gave them."""
 
+    area: str
     office: str
     since: date
     order: str
@@ -38,10 +39,18 @@ class Transfer:
 # Mayors holding the Police (Fire) and Crime Commissioner's powers, by combined authority
 # GSS code, with the date the statutory instrument transferred them.
 MAYORS_WITH_PCC_POWERS: Mapping[str, Transfer] = {
-    "E47000001": Transfer("Police and Crime Commissioner", date(2017, 5, 8), "SI 2017/470"),
-    "E47000003": Transfer("Police and Crime Commissioner", date(2021, 5, 10), "SI 2021/112"),
-    "E47000002": Transfer("Police and Crime Commissioner", date(2024, 5, 7), "SI 2024/414"),
-    "E47000012": Transfer("Police, Fire and Crime Commissioner", date(2024, 5, 7), "SI 2023/1432"),
+    "E47000001": Transfer(
+        "E23000005", "Police and Crime Commissioner", date(2017, 5, 8), "SI 2017/470"
+    ),
+    "E47000003": Transfer(
+        "E23000010", "Police and Crime Commissioner", date(2021, 5, 10), "SI 2021/112"
+    ),
+    "E47000002": Transfer(
+        "E23000011", "Police and Crime Commissioner", date(2024, 5, 7), "SI 2024/414"
+    ),
+    "E47000012": Transfer(
+        "E23000009", "Police, Fire and Crime Commissioner", date(2024, 5, 7), "SI 2023/1432"
+    ),
 }
 # Police areas whose elected commissioner also governs the fire and rescue service.
 FIRE_COMMISSIONER_AREAS = frozenset({"E23000002", "E23000015", "E23000022", "E23000028"})
@@ -115,9 +124,12 @@ def shared_area(members: Iterable[str], placed: Mapping[str, str]) -> str | None
 
 
 def commissioner(area_code: str) -> str | None:
-    """Return the title of the commissioner a police area elects, if it elects one."""
+    """Return the title of a police area's commissioner, whoever holds the office now."""
     if area_code in NO_COMMISSIONER_AREAS:
         return None
+    transferred = (t.office for t in MAYORS_WITH_PCC_POWERS.values() if t.area == area_code)
+    if office := next(transferred, None):
+        return office
     if area_code in FIRE_COMMISSIONER_AREAS:
         return "Police, Fire and Crime Commissioner"
     return "Police and Crime Commissioner"

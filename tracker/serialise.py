@@ -168,6 +168,7 @@ def _candidacy_json(row: CandidacyRow, gss_codes: Mapping[str, str | None]) -> J
         "authority": gss_codes.get(row.authority_slug),
         "authority_slug": row.authority_slug,
         "post_label": row.post_label,
+        "ward_gss": row.ward_gss,
         "party": row.party_name,
         "party_slug": row.party_slug,
         "elected": row.elected,

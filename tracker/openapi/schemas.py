@@ -133,6 +133,7 @@ SCHEMAS: JSON = {
             "authority": nullable("string", description="ONS (GSS) code."),
             "authority_slug": STRING,
             "post_label": STRING,
+            "ward_gss": nullable("string", description="ONS (GSS) code of the ward."),
             "party": STRING,
             "party_slug": STRING,
             "elected": nullable("boolean"),

@@ -8,7 +8,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from tracker.models import Authority
+from tracker.models import Authority, FormerCode
 from tracker.queries.common import Page, matches_terms, paginate
 
 
@@ -39,6 +39,21 @@ class Neighbours:
     combined: Authority | None
     police_area: Authority | None
     members: list[Authority]
+
+    @property
+    def commissioner_powers_with_mayor(self) -> bool:
+        """Return whether this place's combined authority mayor is its police commissioner."""
+        return bool(
+            self.combined
+            and self.combined.pcc_powers
+            and self.police_area
+            and self.combined.police_area_id == self.police_area.id
+        )
+
+    @property
+    def mayor_holding_powers(self) -> Authority | None:
+        """Return the combined authority whose mayor holds this police area's powers."""
+        return next((m for m in self.members if m.pcc_powers), None)
 
 
 def authorities(
@@ -81,8 +96,9 @@ def authority_by_slug(session: Session, slug: str) -> Authority | None:
 
 
 def authority_by_key(session: Session, key: str) -> Authority | None:
-    """Return the authority named by slug (sheffield), GSS code (E08000019) or mySociety
-    code (SHF): readers copy whichever the page, file or register they came from shows.
+    """Return the authority named by slug (sheffield), GSS code (E08000019, or a former
+    one such as E06000048) or mySociety code (SHF): readers copy whichever the page, file
+    or register they came from shows.
 
     The three never collide: slugs are lower case, GSS codes a letter and eight digits,
     mySociety codes three or four capitals.
@@ -90,7 +106,12 @@ def authority_by_key(session: Session, key: str) -> Authority | None:
     named = or_(
         col(Authority.slug) == key, col(Authority.gss_code) == key, col(Authority.code) == key
     )
-    return session.exec(select(Authority).where(named)).first()
+    found = session.exec(select(Authority).where(named)).first()
+    if found is not None:
+        return found
+    return session.exec(
+        select(Authority).join(FormerCode).where(FormerCode.gss_code == key)
+    ).first()
 
 
 def neighbours(session: Session, authority: Authority) -> Neighbours:

@@ -53,6 +53,7 @@ class CandidacyRow:
     party_name: str
     votes_cast: int | None
     elected: bool | None
+    ward_gss: str | None
 
 
 def candidates(
@@ -131,6 +132,7 @@ def _candidacy_rows(session: Session, where: ColumnElement[bool]) -> list[Candid
         Party.name,
         Candidacy.votes_cast,
         Candidacy.elected,
+        Ballot.ward_gss,
     ]
     stmt = (
         select(*columns)

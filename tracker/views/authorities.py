@@ -22,7 +22,7 @@ from tracker.queries.pledges import (
 from tracker.queries.review import documents_of
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import authority_filters
-from tracker.views.lookups import get_authority
+from tracker.views.lookups import get_authority_page
 from tracker.views.pledges import authority_slots
 from tracker.views.render import page_number, per_page, render_page_or_partial
 
@@ -52,7 +52,7 @@ def index() -> Response:
 def detail(slug: str) -> str:
     """Show an authority's own pledges, the bodies around it, and its candidates."""
     session = get_session()
-    authority = get_authority(slug)
+    authority = get_authority_page(slug, ".detail")
     candidacies = candidacies_for_authority(session, authority.id)
     recs = recommendations(session)
     own = duties(authority, recs, responsibility_table(session))

@@ -33,7 +33,7 @@ def data() -> str:
         "downloads/data.html",
         status_columns=exports.status_columns(recommendations(get_session())),
         pledge_columns=exports.PLEDGE_COLUMNS,
-        candidate_columns=exports.CANDIDATE_COLUMNS,
+        candidate_columns=exports.CANDIDATE_COLUMNS + exports.CANDIDATE_ADDED_COLUMNS,
         authority_columns=exports.AUTHORITY_COLUMNS,
         document_columns=exports.DOCUMENT_COLUMNS,
         status_note=exports.STATUS_COLUMN_NOTE,
@@ -64,7 +64,9 @@ def candidates() -> Response:
         records = batched(partial(candidate_records, session, filters), key=lambda r: r.person.id)
         return (exports.candidate_row(r, recs, scope, links) for r in records)
 
-    columns = exports.CANDIDATE_COLUMNS + exports.status_columns(recs)
+    columns = (
+        exports.CANDIDATE_COLUMNS + exports.status_columns(recs) + exports.CANDIDATE_ADDED_COLUMNS
+    )
     return csv_attachment("candidates.csv", columns, _streamed(rows))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from flask import abort, redirect, url_for
 from werkzeug.exceptions import NotFound
 
 from tracker.auth import current_account
@@ -24,7 +25,7 @@ from tracker.models import (
     Responsibility,
     User,
 )
-from tracker.queries.authorities import authority_by_slug
+from tracker.queries.authorities import authority_by_key, authority_by_slug
 from tracker.queries.campaign import upload_of
 from tracker.queries.parties import party_by_slug
 from tracker.queries.pledges import recommendation_by_slug
@@ -50,6 +51,18 @@ def found(row: T | None, kind: str, key: object) -> T:
 def get_authority(slug: str) -> Authority:
     """Return the authority whose page this is."""
     return found(authority_by_slug(get_session(), slug), "authority", slug)
+
+
+def get_authority_page(key: str, endpoint: str) -> Authority:
+    """Return the authority whose page this is; send any other name for it to that page.
+
+    Links and old data name councils by GSS code (even a former one, E06000048) or by
+    mySociety code (SHF): each is redirected, permanently, to the page's one address.
+    """
+    authority = found(authority_by_key(get_session(), key), "authority", key)
+    if authority.slug != key:
+        abort(redirect(url_for(endpoint, slug=authority.slug), 301))
+    return authority
 
 
 def get_person(person_id: int) -> Person:

@@ -17,7 +17,7 @@ from tracker.queries.scorecards import SORTS, data_as_of, scorecards, scorecards
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import choice
 from tracker.views.downloads import csv_attachment
-from tracker.views.lookups import get_authority
+from tracker.views.lookups import get_authority_page
 
 bp = Blueprint("scorecards", __name__)
 
@@ -92,11 +92,16 @@ def methodology() -> str:
 
 @bp.get("/places/<slug>")
 def place(slug: str) -> str:
-    """Show every body serving the residents of an area, each with its own part."""
+    """Show every body serving the residents of an area, each with its own part.
+
+    Where the combined authority's mayor holds the police commissioner's powers, the
+    police area is not shown beside it as a second body answering for the same role.
+    """
     session = get_session()
-    home = get_authority(slug)
+    home = get_authority_page(slug, ".place")
     around = neighbours(session, home)
-    bodies = [b for b in (home, around.county, around.combined, around.police_area) if b]
+    police = None if around.commissioner_powers_with_mayor else around.police_area
+    bodies = [b for b in (home, around.county, around.combined, police) if b]
     recs, table = recommendations(session), responsibility_table(session)
     answers = statuses_by_authority(session, [body.id for body in bodies])
     parts = [
@@ -110,7 +115,7 @@ def place(slug: str) -> str:
         )
         for body, card in zip(bodies, scorecards_of(session, bodies, recs, table), strict=True)
     ]
-    return render_template("places/detail.html", home=home, parts=parts)
+    return render_template("places/detail.html", home=home, parts=parts, around=around)
 
 
 def _arguments(choices: FilterChoices) -> tuple[str, str | None, str]:
