@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from tracker.models import Recommendation
+from tracker.models import Authority, Recommendation
 
 SUBJECT = "Will you pledge to tackle modern slavery locally?"
 
@@ -30,6 +30,29 @@ class Ask:
             f"mailto:{quote(self.to or '', safe='@')}"
             f"?subject={quote(self.subject)}&body={quote(self.body)}"
         )
+
+
+def salutation(body: Authority, holder: str | None = None) -> str:
+    """Address an ask to the office holder by name and office when known, else the body.
+
+    A police area's ask goes to its commissioner ("Dear Jane Doe, Police and Crime
+    Commissioner for Dyfed-Powys"), never to "Dear Dyfed-Powys police force area".
+    """
+    office = _office(body, is_elected=holder is not None)
+    if office is None:
+        return body.name
+    return f"{holder}, {office}" if holder else office
+
+
+def _office(body: Authority, *, is_elected: bool) -> str | None:
+    """Return the title of the one person who speaks for this body, if there is one."""
+    if body.kind == "PFA":
+        return f"{body.commissioner} for {body.short_name}" if body.commissioner else None
+    if body.kind == "COMB" and (is_elected or body.pcc_powers):
+        return f"Mayor of the {body.name}"
+    if body.kind == "SRA" and is_elected:
+        return "Mayor of London"
+    return None
 
 
 def ask(

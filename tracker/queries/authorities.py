@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from tracker.models import Authority, FormerCode
+from tracker.queries.candidates import office_holders
 from tracker.queries.common import Page, matches_terms, paginate
 
 
@@ -141,3 +143,25 @@ def neighbours(session: Session, authority: Authority) -> Neighbours:
         police_area=by_id.get(authority.police_area_id),
         members=[a for a in related if a.id not in parents],
     )
+
+
+# A mayor elected with a commissioner's powers takes office a few days after the poll
+# (2 May 2024, powers from 7 May), so a win that close to the transfer counts.
+TAKES_OFFICE_WITHIN = timedelta(days=7)
+
+
+def ask_addressee(
+    session: Session, authority: Authority, around: Neighbours
+) -> tuple[Authority, str | None]:
+    """Return whom an ask to this authority should address, and their name if known.
+
+    A police area whose powers passed to a mayor is asked through that mayor. Only an
+    office one person holds (a commissioner, a mayor) is addressed by name, and only
+    as Democracy Club's results name its latest winner.
+    """
+    body = around.mayor_holding_powers or authority
+    holders = office_holders(session, body.id)
+    since = body.pcc_powers_since if body is not authority else None
+    if since is not None:
+        holders = [h for h in holders if h.poll_date >= since - TAKES_OFFICE_WITHIN]
+    return body, holders[0].person_name if len(holders) == 1 else None

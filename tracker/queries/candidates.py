@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -114,6 +114,38 @@ def candidacies_by_person(
 def candidacies_for_authority(session: Session, authority_id: int) -> list[CandidacyRow]:
     """Return every candidacy in the authority's elections, newest election first."""
     return _candidacy_rows(session, col(Election.authority_id) == authority_id)
+
+
+def office_holders(session: Session, authority_id: int) -> list[CandidacyRow]:
+    """Return the people elected at the latest election for each of an authority's seats.
+
+    A seat is a post (ward, division, mayoralty or police area); its holders are the
+    winners of its most recent ballot with a result. Only Democracy Club's `elected`
+    says who won, so a post whose latest results are unknown shows nobody.
+    """
+    winners = _candidacy_rows(
+        session,
+        (col(Election.authority_id) == authority_id) & col(Candidacy.elected).is_(True),
+    )
+    latest: dict[str, date] = {}
+    for row in winners:
+        latest[row.post_label] = max(row.poll_date, latest.get(row.post_label, row.poll_date))
+    return [row for row in winners if row.poll_date == latest[row.post_label]]
+
+
+def pledges_first(
+    holders: list[CandidacyRow], statuses: Mapping[int, Mapping[int, Pledge]]
+) -> list[CandidacyRow]:
+    """Order office holders so those who pledged come first, then by seat and name."""
+    kept = (PledgeStatus.PLEDGED.value, PledgeStatus.PARTIAL.value)
+    return sorted(
+        holders,
+        key=lambda h: (
+            -sum(p.status in kept for p in statuses.get(h.person_id, {}).values()),
+            h.post_label,
+            h.person_name,
+        ),
+    )
 
 
 def _candidacy_rows(session: Session, where: ColumnElement[bool]) -> list[CandidacyRow]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.asks import ask
+from tracker.asks import ask, salutation
 from tracker.auth import signed_in
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import SourceForm
-from tracker.queries.authorities import authorities, filter_choices, neighbours
-from tracker.queries.candidates import candidacies_for_authority
+from tracker.queries.authorities import ask_addressee, authorities, filter_choices, neighbours
+from tracker.queries.candidates import candidacies_for_authority, office_holders, pledges_first
 from tracker.queries.charts import answers_by_region
 from tracker.queries.pledges import (
     pledges_of_subject,
@@ -59,20 +59,27 @@ def detail(slug: str) -> str:
     mine = {d.recommendation.id for d in own if d.applies}
     pledges = pledges_of_subject(session, authority_id=authority.id)
     page = url_for(".detail", slug=authority.slug, _external=True)
+    around = neighbours(session, authority)
+    statuses = statuses_by_person(session, sorted({c.person_id for c in candidacies}))
     return render_template(
         "authorities/detail.html",
         authority=authority,
-        neighbours=neighbours(session, authority),
+        neighbours=around,
+        holders=pledges_first(office_holders(session, authority.id), statuses),
         slots=authority_slots(authority, [(r, p) for r, p in pledges if r.id in mine]),
         not_theirs=[d for d in own if not d.applies],
-        ask=ask(authority.name, [d.recommendation for d in own if d.applies], page)
+        ask=ask(
+            salutation(*ask_addressee(session, authority, around)),
+            [d.recommendation for d in own if d.applies],
+            page,
+        )
         if not any(p for _, p in pledges)
         else None,
         page_url=page,
         badge_url=url_for("badges.authority", slug=authority.slug, _external=True),
         candidacies=candidacies,
         recommendations=recs,
-        statuses=statuses_by_person(session, sorted({c.person_id for c in candidacies})),
+        statuses=statuses,
         documents=documents_of(session, authority.id),
         # Only campaigners see the form: building it would give the public a session.
         source_form=SourceForm(authority=authority.slug) if signed_in() else None,

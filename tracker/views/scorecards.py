@@ -12,7 +12,8 @@ from tracker.queries.authorities import (
     filter_choices,
     neighbours,
 )
-from tracker.queries.pledges import recommendations, statuses_by_authority
+from tracker.queries.candidates import office_holders, pledges_first
+from tracker.queries.pledges import recommendations, statuses_by_authority, statuses_by_person
 from tracker.queries.scorecards import SORTS, data_as_of, scorecards, scorecards_of
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import choice
@@ -115,7 +116,19 @@ def place(slug: str) -> str:
         )
         for body, card in zip(bodies, scorecards_of(session, bodies, recs, table), strict=True)
     ]
-    return render_template("places/detail.html", home=home, parts=parts, around=around)
+    holders = {body.id: office_holders(session, body.id) for body in bodies}
+    statuses = statuses_by_person(
+        session, sorted({h.person_id for hs in holders.values() for h in hs})
+    )
+    return render_template(
+        "places/detail.html",
+        home=home,
+        parts=parts,
+        around=around,
+        holders={key: pledges_first(found, statuses) for key, found in holders.items()},
+        statuses=statuses,
+        recommendations=recs,
+    )
 
 
 def _arguments(choices: FilterChoices) -> tuple[str, str | None, str]:
