@@ -29,6 +29,7 @@ from tracker.views import (
     recommendations,
     review,
     scorecards,
+    search,
 )
 from tracker.views import auth as auth_views
 
@@ -69,6 +70,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         review,
         scorecards,
         documents,
+        search,
         badges,
         feeds,
         downloads,

@@ -14,7 +14,7 @@ from tracker.db import normalise_url
 MIGRATIONS = ROOT / "migrations"
 # Search indexes the database keeps itself (FTS5 tables and their shadows, a GIN index over
 # an expression): created by migrations, outside the models, so never "drift".
-UNMODELLED_PREFIXES = ("documentpage_fts",)
+UNMODELLED_PREFIXES = ("documentpage_fts", "placename_fts")
 
 
 def is_modelled(_obj: Any, name: str | None, _kind: str, _reflected: bool, _other: Any) -> bool:

@@ -148,6 +148,40 @@ class FormerCode(SQLModel, table=True):
     authority_id: int = Field(foreign_key="authority.id", index=True)
 
 
+class PlaceName(SQLModel, table=True):
+    """A name a resident might type for a place: a council's spelling, a ward, a role.
+
+    `key` is the normalised name the search index holds (tracker.search.normalise);
+    on PostgreSQL it carries a pg_trgm index, on SQLite an FTS5 trigram table mirrors it.
+    """
+
+    __table_args__ = (
+        Index(
+            "ix_placename_key_trgm",
+            "key",
+            postgresql_using="gin",
+            postgresql_ops={"key": "gin_trgm_ops"},
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority_id: int = Field(foreign_key="authority.id", index=True)
+    name: str = Field(max_length=250)
+    key: str = Field(max_length=250)
+    kind: str = Field(max_length=20)  # name, spelling, ward or role
+    ward_gss: str | None = Field(default=None, max_length=9)
+
+
+class Postcode(SQLModel, table=True):
+    """A postcode and the district or unitary council and ward it lies in (ONS)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    postcode: str = Field(max_length=8, unique=True)  # as published: "S1 2HH"
+    outward: str = Field(max_length=4, index=True)
+    district_gss: str = Field(max_length=9)
+    ward_gss: str | None = Field(default=None, max_length=9)
+
+
 class Party(SQLModel, table=True):
     """A registered party, keyed by its Democracy Club id (e.g. `PP53`, `ynmp-party:2`)."""
 

@@ -14,6 +14,7 @@ from tracker.commands.common import print_report, writing
 from tracker.imports.authorities import import_authorities
 from tracker.imports.candidates import import_candidates
 from tracker.imports.pledges import apply_upload, plan_upload
+from tracker.imports.postcodes import NotAPostcodeFile, import_postcodes
 from tracker.imports.rows import ImportRejected
 from tracker.models import utcnow
 
@@ -66,6 +67,29 @@ def import_candidates_command(path: Path, skip_invalid: bool) -> None:
     with writing() as session:
         report = import_candidates(session, path, skip_invalid=skip_invalid)
     print_report("Candidacies", report)
+
+
+@click.command("import-postcodes")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_postcodes_command(path: Path) -> None:
+    """Load the ONS Postcode Directory or NSPL CSV at PATH, so search takes postcodes."""
+    size = path.stat().st_size
+    with click.progressbar(length=size, label="Postcodes") as bar, writing() as session:
+        done = 0
+
+        def advance(position: int) -> None:
+            nonlocal done
+            bar.update(position - done)
+            done = position
+
+        try:
+            report = import_postcodes(session, path, progress=advance)
+        except NotAPostcodeFile as error:
+            raise click.ClickException(f"{path}: {error}") from None
+    for rejected in report.rejected[:20]:
+        click.echo(f"  {rejected}")
+    click.echo(f"Postcodes: {report.summary()}.")
 
 
 @click.command("sample")
@@ -151,6 +175,7 @@ COMMANDS: tuple[click.Command, ...] = (
     db_group,
     import_authorities_command,
     import_candidates_command,
+    import_postcodes_command,
     import_pledges_command,
     sample_command,
     backup_command,

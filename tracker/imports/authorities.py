@@ -23,6 +23,7 @@ from tracker.geo import (
     shared_area,
 )
 from tracker.imports.former_codes import GSS_LOOKUP_CSV, import_former_codes
+from tracker.imports.place_names import rebuild_place_names
 from tracker.imports.rows import ImportRejected, ImportReport, RowError, assign_changed
 from tracker.models import Authority
 from tracker.text import slugify
@@ -103,6 +104,7 @@ def import_authorities(
     _link_councils(councils, saved, outcomes)
     session.flush()
     import_former_codes(session, lookup_csv=gss_lookup_csv, councils_csv=councils_csv)
+    rebuild_place_names(session)
     tally = Counter(outcomes.values())
     return ImportReport(tally["created"], tally["updated"], tally["unchanged"])
 

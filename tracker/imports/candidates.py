@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from tracker.imports.place_names import rebuild_place_names
 from tracker.imports.resolve import AuthorityResolver
 from tracker.imports.rows import (
     ImportRejected,
@@ -93,6 +94,7 @@ def import_candidates(session: Session, path: Path, *, skip_invalid: bool = Fals
         raise ImportRejected(errors)
     report = Upsert(session).run(rows)
     report.rejected = errors
+    rebuild_place_names(session)  # the wards just imported become searchable
     return report
 
 

@@ -20,6 +20,7 @@ from tracker.queries.pledges import (
     statuses_by_person,
 )
 from tracker.queries.review import documents_of
+from tracker.queries.search import search
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import authority_filters
 from tracker.views.lookups import get_authority_page
@@ -40,6 +41,9 @@ def index() -> Response:
         "authorities/index.html",
         "authorities/_results.html",
         regions=[] if htmx else answers_by_region(session),
+        # The place search answers typos, spellings and roles the name filter cannot.
+        q=filters.q,
+        outcome=search(session, filters.q) if filters.q and not htmx else None,
         page=page,
         filters=filters,
         choices=choices,
