@@ -103,8 +103,8 @@ def test_core_columns_only_is_enough(db: Session, tmp_path: Path) -> None:
         ("gss", "E05XYZ", "gss 'E05XYZ' is not a GSS code"),
         (
             "election_id",
-            "parl.sheffield-hallam.2024-07-04",
-            "'parl' elections are outside this tracker",
+            "local.2021-05-06",
+            "election_id 'local.2021-05-06' names no council or area",
         ),
     ],
 )

@@ -34,7 +34,9 @@ from tests.test_api import Api
 from tracker.dbtypes import MAX_INTEGER
 from tracker.imports.candidates import (
     CORE_COLUMNS,
+    FOLLOWED,
     CandidacyRow,
+    NotFollowed,
     Upsert,
     parse_row,
     read_candidacies,
@@ -206,10 +208,14 @@ def assert_fits(row: CandidacyRow) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.integers(2, 10**6), candidacy_records())
 def test_a_candidacy_row_parses_or_gets_a_reason(line: int, record: dict[str, Any]) -> None:
+    """A row parses, is refused with a reason, or is skipped as an election not followed."""
     try:
         row = parse_row(line, record, RESOLVER)
     except ValueError as reason:
         assert str(reason)
+        return
+    except NotFollowed as skipped:
+        assert skipped.election_type.split(".")[0] not in FOLLOWED
         return
     assert row.line == line
     assert row.authority_id in {1, 2, 3}
@@ -237,7 +243,8 @@ def test_any_candidates_file_gives_rows_or_numbered_errors(content: bytes) -> No
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "candidates.csv"
         path.write_bytes(content)
-        rows, errors = read_candidacies(path, RESOLVER)
+        parsed = read_candidacies(path, RESOLVER)
+        rows, errors = parsed.rows, parsed.errors
     lines = max(1, len(content.splitlines())) + 1
     for error in errors:
         assert 1 <= error.line <= lines and error.reason

@@ -15,10 +15,12 @@ from tracker.imports.rows import ImportRejected, ImportReport
 
 
 def print_report(label: str, report: ImportReport) -> None:
-    """Print an import's summary and each rejected row."""
+    """Print an import's summary, each rejected row and each warning."""
     click.echo(f"{label}: {report.summary()}.")
     for error in report.rejected:
         click.echo(f"  {error}", err=True)
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}", err=True)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
+from uk_election_ids.election_ids import IdBuilder
 
+from tracker.imports.dc_results import NotResultSets, result_set_records
 from tracker.imports.place_names import rebuild_place_names
 from tracker.imports.resolve import AuthorityResolver
 from tracker.imports.rows import (
@@ -45,9 +48,10 @@ CORE_COLUMNS = (
     "cancelled_poll",
     "seats_contested",
 )
-ELECTION_ID = re.compile(
-    r"(?P<type>[a-z]+)\.(?P<org>[a-z0-9-]+)(?:\.[a-z0-9.-]+)?\.(?P<date>\d{4}-\d{2}-\d{2})"
-)
+# Election types the tracker follows. Democracy Club's others (parliament, Senedd,
+# Scottish Parliament, Northern Ireland Assembly, referendums, the London Assembly's
+# gla.c and gla.a) are counted and skipped, so an "all elections" export imports whole.
+FOLLOWED = frozenset({"local", "mayor", "pcc"})
 GSS = re.compile(r"[ENSWK]\d{8}")
 MAX_FIELD = 250
 # Columns the schema keeps shorter than MAX_FIELD (their VARCHAR lengths).
@@ -84,48 +88,77 @@ class CandidacyRow:
     votes_cast: int | None
     elected: bool | None
     email: str | None = None  # a published contact address, when the export has one
+    warning: str | None = None  # an optional column that was malformed and left out
+
+
+class NotFollowed(Exception):
+    """A row of an election type the tracker does not follow: skipped, and counted."""
+
+    def __init__(self, election_type: str) -> None:
+        super().__init__(election_type)
+        self.election_type = election_type
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A checked file: the good rows, the bad rows' reasons, and the skipped types."""
+
+    rows: list[CandidacyRow]
+    errors: list[RowError]
+    skipped: Counter[str]
 
 
 def import_candidates(session: Session, path: Path, *, skip_invalid: bool = False) -> ImportReport:
     """Validate the file, then upsert its candidacies; raise ImportRejected on bad rows."""
     resolver = AuthorityResolver(session.exec(select(Authority)).all())
-    rows, errors = read_candidacies(path, resolver)
-    if errors and not skip_invalid:
-        raise ImportRejected(errors)
-    report = Upsert(session).run(rows)
-    report.rejected = errors
+    parsed = read_candidacies(path, resolver)
+    if parsed.errors and not skip_invalid:
+        raise ImportRejected(parsed.errors)
+    report = Upsert(session).run(parsed.rows)
+    report.rejected = parsed.errors
+    report.skipped = dict(parsed.skipped)
+    report.warnings = [RowError(r.line, r.warning) for r in parsed.rows if r.warning]
     rebuild_place_names(session)  # the wards just imported become searchable
     return report
 
 
-def read_candidacies(
-    path: Path, resolver: AuthorityResolver
-) -> tuple[list[CandidacyRow], list[RowError]]:
-    """Parse and check every row; return the good rows and the reasons for the bad."""
+def read_candidacies(path: Path, resolver: AuthorityResolver) -> Parsed:
+    """Parse and check every row of a CSV export, or of the API's result sets (.json)."""
+    if path.suffix.lower() == ".json":
+        try:
+            return _check_all(result_set_records(path), resolver)
+        except NotResultSets as exc:
+            return Parsed([], [RowError(1, str(exc))], Counter())
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             missing = [c for c in CORE_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                return [], [RowError(1, f"missing column(s): {', '.join(missing)}")]
+                return Parsed(
+                    [], [RowError(1, f"missing column(s): {', '.join(missing)}")], Counter()
+                )
             return _check_all(enumerate(reader, start=2), resolver)
     except UnicodeDecodeError:
-        return [], [RowError(1, "the file is not UTF-8 text")]
+        return Parsed([], [RowError(1, "the file is not UTF-8 text")], Counter())
     except csv.Error as exc:
-        return [], [RowError(1, f"not a readable CSV file: {exc}")]
+        return Parsed([], [RowError(1, f"not a readable CSV file: {exc}")], Counter())
 
 
 def _check_all(
     records: Iterable[tuple[int, dict[str, str]]], resolver: AuthorityResolver
-) -> tuple[list[CandidacyRow], list[RowError]]:
+) -> Parsed:
     """Check each row alone, then against earlier rows (duplicates, conflicting ballots)."""
     rows: list[CandidacyRow] = []
     errors: list[RowError] = []
+    skipped: Counter[str] = Counter()
     seen: dict[tuple[int, str], int] = {}
     ballots: dict[str, CandidacyRow] = {}
     for line, record in records:
         try:
             row = parse_row(line, record, resolver)
+        except NotFollowed as exc:
+            skipped[exc.election_type] += 1
+            continue
         except ValueError as exc:
             errors.append(RowError(line, str(exc)))
             continue
@@ -145,7 +178,7 @@ def _check_all(
             continue
         seen[key] = line
         rows.append(row)
-    return rows, errors
+    return Parsed(rows, errors, skipped)
 
 
 def _ballot_facts(row: CandidacyRow) -> tuple[object, ...]:
@@ -158,6 +191,7 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     if None in record:
         raise ValueError("more fields than the header has columns")
     value = {k: (v or "").strip() for k, v in record.items() if k}
+    election = _election(value.get("election_id", ""))
     for column in (
         "person_id",
         "person_name",
@@ -178,11 +212,8 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     if not all(is_storable(text) for text in value.values()):
         raise ValueError("a cell holds a NUL character or broken text, which cannot be stored")
     person_id = parse_int(value["person_id"], column="person_id", minimum=1)
-    election = ELECTION_ID.fullmatch(value["election_id"])
-    if election is None:
-        raise ValueError(f"election_id {value['election_id']!r} is not a Democracy Club id")
     poll_date = _date(value["election_date"])
-    if election["date"] != poll_date.isoformat():
+    if election.date != poll_date.isoformat():
         raise ValueError(f"election_date {poll_date} does not match election_id")
     ballot = value["ballot_paper_id"]
     if not (ballot == value["election_id"] or _in_election(ballot, value["election_id"])):
@@ -190,15 +221,17 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     ward_gss = value.get("gss") or None
     if ward_gss and not GSS.fullmatch(ward_gss):
         raise ValueError(f"gss {ward_gss!r} is not a GSS code")
-    authority_id = resolver.resolve(election["type"], election["org"])
+    authority_id = resolver.resolve(election.election_type, election.organisation)
     assert person_id is not None  # noqa: S101 (checked non-empty above)  # nosec B101
+    email, warning = _email(value.get("email", ""))
     return CandidacyRow(
         line=line,
         person_id=person_id,
         person_name=value["person_name"],
-        email=_email(value.get("email", "")),
+        email=email,
+        warning=warning,
         election_id=value["election_id"],
-        election_type=election["type"],
+        election_type=election.election_type,
         poll_date=poll_date,
         authority_id=authority_id,
         ballot_paper_id=ballot,
@@ -214,13 +247,27 @@ def parse_row(line: int, record: dict[str, str], resolver: AuthorityResolver) ->
     )
 
 
-def _email(text: str) -> str | None:
-    """Read the optional published contact address; blank means none."""
+def _election(election_id: str) -> IdBuilder:
+    """Parse an election id with Democracy Club's own rules; skip types not followed."""
+    try:
+        election = IdBuilder.from_id(election_id)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"election_id {election_id!r} is not a Democracy Club id: {exc}") from None
+    if election.election_type not in FOLLOWED:
+        kind = election.election_type
+        raise NotFollowed(f"{kind}.{election.subtype}" if election.subtype else kind)
+    if not election.organisation:
+        raise ValueError(f"election_id {election_id!r} names no council or area")
+    return election
+
+
+def _email(text: str) -> tuple[str | None, str | None]:
+    """Read the optional published address; a malformed one is left out with a warning."""
     if not text:
-        return None
+        return None, None
     if not is_email(text):
-        raise ValueError(f"email {text!r} is not an email address")
-    return text
+        return None, f"email {text!r} is not an email address; imported without it"
+    return text, None
 
 
 def _date(text: str) -> date:

@@ -32,7 +32,6 @@ _EXTRA = {("mayoral", "london"): "GLA"}
 ELECTION_GROUPS = {
     "local": ("council",),
     "mayor": ("mayoral", "council"),
-    "gla": ("mayoral",),
     "pcc": ("police",),
 }
 

@@ -27,13 +27,21 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # rows by election type
+    warnings: list[RowError] = field(default_factory=list)  # imported, less a bad cell
 
     def summary(self) -> str:
         """Return a one-line summary for people."""
-        return (
+        text = (
             f"{self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
         )
+        if self.skipped:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.skipped.items()))
+            text += f", {sum(self.skipped.values())} skipped (elections not followed: {kinds})"
+        if self.warnings:
+            text += f", {len(self.warnings)} with warnings"
+        return text
 
 
 class ImportRejected(Exception):
