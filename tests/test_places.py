@@ -106,3 +106,13 @@ def test_ward_gss_codes_are_published_in_the_csvs_and_the_api(
     assert [dict(zip(lines[0], line, strict=True))["ward_gss"] for line in lines[1:]] == [WALKLEY]
     body = client.get(f"/api/v1/candidates/{person.id}").get_json()
     assert [c["ward_gss"] for c in body["candidacies"]] == [WALKLEY]
+
+
+def test_a_police_area_run_by_a_mayor_points_its_place_page_to_the_mayor(
+    client: FlaskClient,
+) -> None:
+    page = soup(client.get("/places/south-yorkshire-police"))
+    note = page.select_one(".powers-note")
+    assert note is not None and note.text.startswith("Since 7 May 2024 the mayor of the South")
+    assert note.select_one("a")["href"] == "/places/south-yorkshire-mayoral-combined-authority"
+    assert soup(client.get("/places/dyfed-powys-police")).select_one(".powers-note") is None
