@@ -128,6 +128,8 @@ PAGES: dict[str, PageType] = {
     "recommendation": PageType(visit(f"/recommendations/{SLUG}")),
     "authorities": PageType(visit("/authorities/")),
     "authority": PageType(visit("/authorities/testshire-fictional")),
+    "place": PageType(visit("/places/sheffield")),
+    "search": PageType(visit("/search?q=Yorkshire")),
     "candidates": PageType(visit("/candidates/")),
     "candidate": PageType(visit(lambda site: site.candidate_url(site.people["morgan"]))),
     "parties": PageType(visit("/parties/")),
