@@ -143,7 +143,7 @@ class Authority(SQLModel, table=True):
 class FormerCode(SQLModel, table=True):
     """A GSS code that once named an authority or one it replaced, so old links resolve."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     gss_code: str = Field(max_length=9, unique=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
 
@@ -164,7 +164,7 @@ class PlaceName(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     authority_id: int = Field(foreign_key="authority.id", index=True)
     name: str = Field(max_length=250)
     key: str = Field(max_length=250)
@@ -175,7 +175,7 @@ class PlaceName(SQLModel, table=True):
 class Postcode(SQLModel, table=True):
     """A postcode and the district or unitary council and ward it lies in (ONS)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     postcode: str = Field(max_length=8, unique=True)  # as published: "S1 2HH"
     outward: str = Field(max_length=4, index=True)
     district_gss: str = Field(max_length=9)

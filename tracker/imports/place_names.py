@@ -61,7 +61,7 @@ def rebuild_place_names(
 
 def _names_of(authority: Authority, *, is_mayoral: bool) -> Iterator[Entry]:
     """Yield an authority's own names and the roles people search it by."""
-    body = authority.id or 0
+    body = authority.id
     yield body, authority.name, "name", None
     yield body, authority.short_name, "name", None
     short = authority.short_name.replace("&", "and")
@@ -84,7 +84,7 @@ def _names_of(authority: Authority, *, is_mayoral: bool) -> Iterator[Entry]:
 
 def _spellings(authorities: list[Authority], paths: tuple[Path, ...]) -> Iterator[Entry]:
     """Yield every known spelling of each council's name, keyed by mySociety code."""
-    by_code = {a.code: a.id or 0 for a in authorities if a.code}
+    by_code = {a.code: a.id for a in authorities if a.code}
     for path in paths:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             for record in csv.DictReader(handle):

@@ -48,7 +48,7 @@ def places_named(session: Session, text: str) -> list[Found]:
     hits = best_per_place(query, _candidates(session, query))
     ids = {h.authority_id for h in hits}
     bodies = {a.id: a for a in session.exec(select(Authority).where(col(Authority.id).in_(ids)))}
-    counties = {
+    counties: dict[int | None, Authority] = {
         a.id: a
         for a in session.exec(
             select(Authority).where(
@@ -163,6 +163,5 @@ def the_place(query: str, found: list[Found]) -> Authority | None:
 def _as_found(councils: list[Authority]) -> list[Found]:
     """Present the councils an outward code covers as search results."""
     return [
-        Found(c, None, Hit(c.id or 0, c.short_name, score(c.short_name, c.short_name)))
-        for c in councils
+        Found(c, None, Hit(c.id, c.short_name, score(c.short_name, c.short_name))) for c in councils
     ]

@@ -83,7 +83,7 @@ def pledge_filters(session: Session, args: Args) -> PledgeFilters:
 def candidate_filters(session: Session, args: Args) -> CandidateFilters:
     """Read the candidate list's filters: q, authority, party, election and status."""
     return CandidateFilters(
-        q=_search(args),
+        q=search_text(args),
         authority=named_authority(session, args),
         party=_found(args, "party", partial(party_by_slug, session)),
         election=_found(args, "election", partial(election_by_id, session)),
@@ -94,7 +94,7 @@ def candidate_filters(session: Session, args: Args) -> CandidateFilters:
 def authority_filters(args: Args, choices: FilterChoices) -> AuthorityFilters:
     """Read the authority list's filters: q, nation, region and type, each one the data has."""
     return AuthorityFilters(
-        q=_search(args),
+        q=search_text(args),
         nation=choice(args, "nation", choices.nations),
         region=choice(args, "region", choices.regions),
         kind=choice(args, "type", [kind for kind, _ in choices.kinds]),
@@ -105,7 +105,7 @@ def document_filters(session: Session, args: Args) -> DocumentFilters:
     """Read the document list's filters: q (a search), authority, type and region."""
     choices = filter_choices(session)
     return DocumentFilters(
-        q=_search(args, limit=MAX_QUERY),
+        q=search_text(args, limit=MAX_QUERY),
         authority=named_authority(session, args),
         kind=choice(args, "type", [code for code, _ in choices.kinds]),
         region=choice(args, "region", choices.regions),
@@ -172,7 +172,7 @@ def _integer(name: str, raw: str) -> int:
     return int(raw)
 
 
-def _search(args: Args, *, limit: int = 100) -> str:
+def search_text(args: Args, *, limit: int = 100) -> str:
     """Return the `q` argument with its spacing tidied, cut to a sensible length."""
     return " ".join(args.get("q", "").split())[:limit]
 
