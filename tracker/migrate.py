@@ -31,13 +31,8 @@ def alembic_config(url: str, connection: Connection | None = None) -> AlembicCon
     return config
 
 
-def upgrade(url: str, revision: str = "heads", connection: Connection | None = None) -> None:
-    """Apply migrations up to `revision`; already-applied ones are skipped.
-
-    The default is every head: migrations written in parallel branch from the same
-    revision (0009 and 0012 both from 0007) until they are chained, and "head" alone
-    refuses to choose between them.
-    """
+def upgrade(url: str, revision: str = "head", connection: Connection | None = None) -> None:
+    """Apply migrations up to `revision`; already-applied ones are skipped."""
     command.upgrade(alembic_config(url, connection), revision)
 
 

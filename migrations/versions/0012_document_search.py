@@ -7,7 +7,7 @@ triggers, on PostgreSQL a GIN index over the English `tsvector` of the text. Doc
 stored before this revision are indexed from their newest version's text, as one page.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

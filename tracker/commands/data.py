@@ -31,7 +31,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="heads")
+@click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the latest); safe to re-run."""
     url = current_app.config["DATABASE_URL"]
