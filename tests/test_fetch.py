@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import FrozenInstanceError
 from datetime import timedelta
@@ -21,6 +22,7 @@ from werkzeug import Request, Response
 from scrapers.fetch.fetcher import Fetcher, FetchFailed, FetchRefused, allow_hosts_from_env
 from scrapers.fetch.robots import parse_robots
 from scrapers.fetch.throttle import HostThrottle
+from tests.trickle import TrickleServer
 
 CORPUS = Path(__file__).parent / "corpus"
 PDF = CORPUS / "f01_derbyshire-cc-modern-slavery-statement-2018-to-2019.pdf"
@@ -526,3 +528,17 @@ def test_allow_hosts_come_from_the_environment() -> None:
     assert allow_hosts_from_env({}) == frozenset()
     with pytest.raises(ValueError, match="host:port"):
         allow_hosts_from_env({"SCRAPER_ALLOW_HOSTS": "127.0.0.1"})
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(part: str) -> None:
+    # One byte a second never trips the 30 s read timeout; only the deadline can end it.
+    with TrickleServer(part, pause=1.0) as server:
+        allowed = {f"127.0.0.1:{server.port}"}
+        with Fetcher(allow_hosts=allowed, max_seconds=1.5, min_interval=0) as fetcher:
+            started = time.monotonic()
+            with pytest.raises(FetchFailed, match=r"gave up at the 1\.5 s deadline"):
+                fetcher.get(server.url())
+            took = time.monotonic() - started
+        assert server.asked.is_set()
+    assert 1.4 <= took < 3.0

@@ -50,6 +50,8 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         "SCRAPER_ALLOW_HOSTS": [h for h in env.get("SCRAPER_ALLOW_HOSTS", "").split(",") if h],
         "SCRAPER_MIN_INTERVAL": float(env.get("SCRAPER_MIN_INTERVAL", "1.0")),
         "SCRAPER_WORKERS": int(env.get("SCRAPER_WORKERS", "16")),
+        # Seconds one fetch may take in all (connect, headers, body, retries and redirects).
+        "SCRAPER_DEADLINE": float(env.get("SCRAPER_DEADLINE", "300")),
         "SCRAPER_EXTRACTORS": int(env.get("SCRAPER_EXTRACTORS", str(os.cpu_count() or 1))),
     }
     config.update(overrides)

@@ -11,6 +11,10 @@ Every request, including each redirect hop and each robots.txt, goes through the
 6. The body is streamed and abandoned once it passes the size cap, counted after
    decompression so a small gzip bomb is stopped too.
 
+Each fetch, redirects and retries included, has one wall-clock deadline (`max_seconds`)
+covering connect, headers and body, enforced on its sockets (`scrapers.fetch.deadline`):
+a server trickling a byte a second is cut off at the deadline, not left to run for ever.
+
 Redirects are followed by hand, at most `max_redirects`, each hop starting again at step 1.
 One `Fetcher` can be shared by threads crawling different hosts: the throttle and robots
 cache are locked, and each host is throttled on its own.
@@ -30,6 +34,7 @@ from urllib.parse import urldefrag, urljoin
 
 import requests
 
+from scrapers.fetch.deadline import Deadline, deadline
 from scrapers.fetch.errors import FetchError, FetchFailed, FetchRefused
 from scrapers.fetch.netguard import (
     Resolver,
@@ -162,7 +167,8 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        fetched = self._follow(url, headers, max_bytes=self.max_bytes, obey_robots=True)
+        with deadline(self.max_seconds) as limit:
+            fetched = self._follow(url, headers, limit, max_bytes=self.max_bytes, obey_robots=True)
         if fetched.status == 304:
             # A 304 need not repeat the validators; keep the caller's so they can be stored.
             return replace(
@@ -190,16 +196,25 @@ class Fetcher:
             logger.debug("robots.txt for %s not read: %s", url, error)
 
     def _follow(
-        self, url: str, headers: Mapping[str, str], *, max_bytes: int, obey_robots: bool
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        limit: Deadline,
+        *,
+        max_bytes: int,
+        obey_robots: bool,
     ) -> Fetched:
         """Request `url`, following redirects by hand so that every hop is vetted afresh."""
         hops: list[str] = []
         current = url
         while True:
-            with self._send(current, headers, obey_robots=obey_robots) as response:
+            with self._send(current, headers, limit, obey_robots=obey_robots) as response:
                 location = response.headers.get("Location")
                 if response.status_code not in REDIRECT_STATUSES or not location:
-                    return self._result(url, current, tuple(hops), response, max_bytes)
+                    result = self._result(url, current, tuple(hops), response, limit, max_bytes)
+                    # A shut socket can look like a close-delimited body ending early.
+                    _check_deadline(url, limit)
+                    return result
                 hops.append(current)
                 if len(hops) > self.max_redirects:
                     raise FetchFailed(
@@ -211,9 +226,10 @@ class Fetcher:
                 logger.debug("%s redirects to %s", hops[-1], current)
 
     def _send(
-        self, url: str, headers: Mapping[str, str], *, obey_robots: bool
+        self, url: str, headers: Mapping[str, str], limit: Deadline, *, obey_robots: bool
     ) -> requests.Response:
-        """Send one hop, retrying 429, 5xx and connection errors with backoff."""
+        """Send one hop, retrying 429, 5xx and connection errors with backoff, within
+        the fetch's deadline."""
         request = self._prepare(url, headers)
         target = request.target
         interval = self._check_robots(url, target) if obey_robots else self.min_interval
@@ -222,13 +238,18 @@ class Fetcher:
             # On connection errors, later attempts try the host's other vetted addresses.
             request.address = target.addresses[attempt % len(target.addresses)]
             self._throttle.wait(target.host, interval)
+            _check_deadline(url, limit)
+            left = limit.remaining()
+            timeout = (min(self.timeout[0], left), min(self.timeout[1], left))
             try:
                 response = self._session.send(
-                    request, stream=True, timeout=self.timeout, allow_redirects=False
+                    request, stream=True, timeout=timeout, allow_redirects=False
                 )
             except requests.exceptions.SSLError as exc:
+                _check_deadline(url, limit)
                 raise FetchFailed(url, f"TLS handshake failed ({exc})") from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
+                _check_deadline(url, limit)
                 failure = FetchFailed(url, f"no answer from {request.address} ({exc})")
                 delay = self.backoff * 2.0**attempt
             else:
@@ -241,7 +262,7 @@ class Fetcher:
                     status=response.status_code,
                 )
                 delay = self._retry_delay(url, response, attempt)
-            if attempt >= self.retries:
+            if attempt >= self.retries or delay >= limit.remaining():
                 raise failure
             logger.info("retrying %s in %.1f s: %s", url, delay, failure.reason)
             self._clock.sleep(delay)
@@ -283,6 +304,7 @@ class Fetcher:
         final_url: str,
         redirects: tuple[str, ...],
         response: requests.Response,
+        limit: Deadline,
         max_bytes: int,
     ) -> Fetched:
         """Turn the last hop's response into a Fetched, or raise for an HTTP error."""
@@ -290,7 +312,7 @@ class Fetcher:
         if status == 304:
             body = b""
         elif 200 <= status < 300:
-            body = self._read_body(final_url, response, max_bytes)
+            body = self._read_body(final_url, response, limit, max_bytes)
         else:
             raise FetchFailed(final_url, f"HTTP {status} {response.reason}", status=status)
         return Fetched(
@@ -306,15 +328,16 @@ class Fetcher:
             redirects=redirects,
         )
 
-    def _read_body(self, url: str, response: requests.Response, max_bytes: int) -> bytes:
-        """Stream the decoded body, abandoning it past `max_bytes` or `max_seconds`."""
+    def _read_body(
+        self, url: str, response: requests.Response, limit: Deadline, max_bytes: int
+    ) -> bytes:
+        """Stream the decoded body, abandoning it past `max_bytes` or the deadline."""
         status = response.status_code
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             reason = f"Content-Length {declared} is over the {max_bytes}-byte cap"
             raise FetchFailed(url, reason, status=status)
         body = bytearray()
-        deadline = self._clock.monotonic() + self.max_seconds
         try:
             # urllib3 2 decompresses in bounded steps, so each chunk stays small.
             for chunk in response.iter_content(_CHUNK):
@@ -322,10 +345,8 @@ class Fetcher:
                 if len(body) > max_bytes:
                     reason = f"body passed the {max_bytes}-byte cap once decoded"
                     raise FetchFailed(url, reason, status=status)
-                if self._clock.monotonic() > deadline:
-                    reason = f"body took more than {self.max_seconds:.0f} s"
-                    raise FetchFailed(url, reason, status=status)
         except requests.RequestException as exc:
+            _check_deadline(url, limit, status)
             raise FetchFailed(url, f"body could not be read ({exc})", status=status) from exc
         return bytes(body)
 
@@ -354,7 +375,10 @@ class Fetcher:
         url = f"{origin}/robots.txt"
         now = self._clock.monotonic()
         try:
-            fetched = self._follow(url, {}, max_bytes=ROBOTS_MAX_BYTES, obey_robots=False)
+            with deadline(self.max_seconds) as limit:
+                fetched = self._follow(
+                    url, {}, limit, max_bytes=ROBOTS_MAX_BYTES, obey_robots=False
+                )
         except FetchFailed as exc:
             status = exc.status
             if status in (401, 403):
@@ -371,6 +395,12 @@ class Fetcher:
             return _RobotsEntry(DISALLOW_ALL, now + ROBOTS_RETRY_TTL, refusal, status is None)
         refusal = f"{url} disallows it for {self._agent}"
         return _RobotsEntry(parse_robots(fetched.body, self._agent), now + ROBOTS_TTL, refusal)
+
+
+def _check_deadline(url: str, limit: Deadline, status: int | None = None) -> None:
+    """Fail the fetch if its deadline has passed, naming the deadline as the reason."""
+    if limit.expired or limit.remaining() <= 0:
+        raise FetchFailed(url, f"gave up at the {limit.seconds:g} s deadline", status=status)
 
 
 def _retry_after_seconds(value: str | None, now: datetime) -> float | None:

@@ -5,7 +5,8 @@ can answer that second lookup with 127.0.0.1 (DNS rebinding). `PinnedAdapter` in
 urllib3 pool on the vetted IP literal and keeps the original name wherever the server or TLS
 needs it: the Host header, the TLS SNI (`server_hostname`) and certificate hostname checking
 (`assert_hostname`). A request that carries no vetted address is refused, so a misuse fails
-closed rather than falling back to ordinary DNS.
+closed rather than falling back to ordinary DNS. Its pools hold deadline-aware connections
+(`scrapers.fetch.deadline`), so no request outlives its fetch's deadline.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
 
+from scrapers.fetch.deadline import DeadlineHTTPPool, DeadlineHTTPSPool
 from scrapers.fetch.errors import FetchRefused
 from scrapers.fetch.netguard import Target
 
@@ -32,6 +34,14 @@ class PinnedRequest(PreparedRequest):
 
 class PinnedAdapter(HTTPAdapter):
     """Connect every request to its pinned address, speaking HTTP(S) to the original name."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        """Build the pool manager with pools whose sockets obey the fetch's deadline."""
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": DeadlineHTTPPool,
+            "https": DeadlineHTTPSPool,
+        }
 
     def get_connection_with_tls_context(
         self,

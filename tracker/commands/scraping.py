@@ -17,7 +17,8 @@ from sqlmodel import Session, col, or_, select
 from scrapers.extract.dispatch import extract_isolated
 from scrapers.match.scoring import match_document
 from scrapers.passages import ExtractionError
-from tracker.commands.common import writing
+from tracker.commands.common import explained_failures
+from tracker.db import write_intent
 from tracker.models import Authority
 from tracker.pipeline.queue import QUEUE
 from tracker.pipeline.run import (
@@ -58,15 +59,17 @@ def scrape_command(
         raise click.UsageError("Say what to scrape: --authority, --url, --pending or --all.")
     if urls and len(codes) != 1:
         raise click.UsageError("--url needs exactly one --authority: the body it belongs to.")
-    with writing() as session:
-        seed_sources(session)
-        authorities = _authorities(session, codes, everything)
-        session.commit()
-        with open_scrape(session, current_app.config) as scrape:
+    # Short transactions only: the setup commits before anything is fetched, and the
+    # scrape stores each document in a write transaction of its own.
+    with explained_failures() as session:
+        with write_intent():
+            seed_sources(session)
+            authorities = _authorities(session, codes, everything)
             targets = pending_targets(session) if pending else []
-            if urls:
-                targets += [_submitted(session, authorities[0], url) for url in urls]
-            elif authorities:
+            targets += [_submitted(session, authorities[0], url) for url in urls]
+            session.commit()
+        with open_scrape(session, current_app.config) as scrape:
+            if authorities and not urls:
                 click.echo(f"Discovering documents for {len(authorities)} authorities…")
                 targets += scrape.discover(authorities, max_pages=max_pages)
             summary = _run_with_progress(scrape, targets)

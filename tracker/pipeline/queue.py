@@ -41,11 +41,13 @@ def enqueue_source(source_id: int) -> bool:
 def scrape_source(source_id: int) -> dict[str, int]:
     """Scrape one submitted source (run by an RQ worker); return the outcome counts."""
     from tracker import create_app
-    from tracker.db import EXTENSION, get_session, write_intent
+    from tracker.db import EXTENSION, get_session
 
     app = create_app()
     try:
-        with app.app_context(), write_intent():
+        # No write intent around the whole scrape: it takes one short write transaction
+        # per document, and must not hold the write lock while it fetches.
+        with app.app_context():
             summary = scrape_pending(get_session(), app.config, source_ids=[source_id])
     finally:
         app.extensions[EXTENSION].engine.dispose()  # the job's own connections end with it

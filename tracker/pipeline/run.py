@@ -4,6 +4,11 @@ Fetching is slow and polite (a second between requests to one host), so a pool o
 fetches from many hosts at once, hands each document to a pool of extraction helpers (one
 per core, `scrapers.extract.pool`: processes, never a thread that could be forked mid-lock)
 and matches it; this thread stores each document as it is ready, one transaction each.
+
+No transaction is ever open while a document downloads or is read: what the run needs is
+read and committed before the first fetch, and each document is stored in a short write
+transaction of its own. On SQLite a writer holds the whole database's write lock, so a
+transaction left open across a slow download would stop every sign-in and every edit.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from scrapers.fetch.netguard import parse_allow_hosts
 from scrapers.fetch.schedule import HostQueue
 from scrapers.match.scoring import Proposal, match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
+from tracker.db import write_intent
 from tracker.models import Authority, Document, DocumentStatus, Source
 from tracker.pipeline.store import SanityError, Stored, store_failure, store_fetch, url_hash
 
@@ -149,6 +155,7 @@ class Scrape:
     def discover(self, authorities: Sequence[Authority], *, max_pages: int = 50) -> list[Target]:
         """Find documents from each authority's seeded pages, crawling sites in parallel."""
         starts = self._starts(authorities)
+        self.session.commit()  # end the read before crawling: nothing held while fetching
         targets: list[Target] = []
         with ThreadPoolExecutor(self.workers) as pool:
             crawls = {
@@ -171,6 +178,7 @@ class Scrape:
         """
         summary = Summary()
         validators = self._validators(targets)
+        self.session.commit()  # end the read before fetching: nothing held while fetching
         queue = HostQueue(targets, url=lambda target: target.url)
         with ThreadPoolExecutor(self.workers) as pool:
             for first in queue.heads():  # robots.txt first, each host's interval running
@@ -186,10 +194,7 @@ class Scrape:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     queue.release(in_flight.pop(future))
-                    read = future.result()
-                    summary.add(self._store(read))
-                    self._settle(read.target)
-                    self.session.commit()
+                    summary.add(self._store_and_settle(future.result()))
                     if progress:
                         progress(summary)
         return summary
@@ -212,6 +217,18 @@ class Scrape:
             return Read(target, error=str(problem), status=DocumentStatus.FAILED)
         proposals = match_document(extracted) if extracted.status == "ok" else []
         return Read(target, fetched, extracted, proposals)
+
+    def _store_and_settle(self, read: Read) -> Stored:
+        """Store one document and settle its source in one short write transaction.
+
+        It takes the write lock when it begins (see `tracker.db.write_intent`) and commits
+        before the next document is waited for.
+        """
+        with write_intent():
+            stored = self._store(read)
+            self._settle(read.target)
+            self.session.commit()
+        return stored
 
     def _store(self, read: Read) -> Stored:
         """Store one read document, or record why it could not be read."""
@@ -294,7 +311,11 @@ def _unique(targets: Iterable[Target]) -> list[Target]:
 def open_scrape(session: Session, config: Mapping[str, Any]) -> Iterator[Scrape]:
     """Set up a scrape from the app's settings, and tear down its threads and helper."""
     allowed = parse_allow_hosts(config.get("SCRAPER_ALLOW_HOSTS", ()))
-    fetcher = Fetcher(allow_hosts=allowed, min_interval=float(config["SCRAPER_MIN_INTERVAL"]))
+    fetcher = Fetcher(
+        allow_hosts=allowed,
+        min_interval=float(config["SCRAPER_MIN_INTERVAL"]),
+        max_seconds=float(config["SCRAPER_DEADLINE"]),
+    )
     with fetcher, ExtractorPool(int(config["SCRAPER_EXTRACTORS"])) as extractor:
         yield Scrape(session, fetcher, extractor, workers=int(config["SCRAPER_WORKERS"]))
 
@@ -308,5 +329,6 @@ def scrape_pending(
 ) -> Summary:
     """Scrape campaigners' submitted URLs that are still waiting."""
     targets = pending_targets(session, source_ids)
+    session.commit()  # end the read before fetching
     with open_scrape(session, config) as scrape:
         return scrape.run(targets, progress)
