@@ -24,8 +24,8 @@ from werkzeug.test import TestResponse
 from tests.databases import sqlite_once
 from tracker import create_app, migrate
 from tracker.accounts import create_user
+from tracker.auth import THROTTLE
 from tracker.db import EXTENSION, Database, build_engine
-from tracker.extensions import limiter
 from tracker.imports.authorities import import_authorities
 from tracker.models import Role, User
 from tracker.page_cache import PageCache
@@ -195,8 +195,13 @@ def soup(response: TestResponse) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def forget_failed_sign_ins(app: Flask) -> None:
+    """Clear the shared sign-in failure counts, so no test inherits another's delays."""
+    app.extensions[THROTTLE].clear_all()
+
+
 @pytest.fixture
-def auth(client: FlaskClient, db: Session) -> AuthActions:
+def auth(app: Flask, client: FlaskClient, db: Session) -> AuthActions:
     """Sign in and out of the test client."""
-    limiter.reset()
+    forget_failed_sign_ins(app)
     return AuthActions(client, db)

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
+from werkzeug.test import TestResponse
 
 from tests.conftest import PASSWORD, AuthActions, soup
 from tracker.accounts import user_for_token
@@ -100,33 +101,73 @@ def test_deactivated_accounts_cannot_sign_in(
     assert auth.login(user.email).status_code == 401
 
 
-def test_failed_sign_ins_are_throttled_per_account(
-    app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per 15 minutes")
+def sign_in_from(auth: AuthActions, address: str, email: str, password: str) -> TestResponse:
+    """Post the sign-in form as a client at `address` would."""
+    data = {"email": email, "password": password, "csrf_token": auth.form_token("/login")}
+    return auth.client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_failed_sign_ins_slow_one_address_down_at_one_account(auth: AuthActions) -> None:
     user = auth.user()
-    assert [auth.login(user.email, "not the password").status_code for _ in range(3)] == [401] * 3
-    refused = auth.login(user.email)  # even the right password waits now
-    assert refused.status_code == 429
-    assert "Too many failed attempts to sign in" in soup(refused).select_one("main").text
-    other = auth.user(email="someone-else@example.org")
-    assert auth.login(other.email).status_code == 303
+    wrong = [sign_in_from(auth, "192.0.2.1", user.email, "not the password") for _ in range(3)]
+    assert [r.status_code for r in wrong] == [401] * 3
+    refused = sign_in_from(auth, "192.0.2.1", user.email, PASSWORD)  # waits, even if right
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert "Too many failed attempts to sign in from here" in soup(refused).select_one("main").text
+    # The campaigner's own address is not delayed by a stranger's failures.
+    assert sign_in_from(auth, "198.51.100.7", user.email, PASSWORD).status_code == 303
+    time.sleep(1.1)
+    assert sign_in_from(auth, "192.0.2.1", user.email, "still wrong").status_code == 401
+    doubled = sign_in_from(auth, "192.0.2.1", user.email, PASSWORD)
+    assert doubled.status_code == 429 and doubled.headers["Retry-After"] == "2"
 
 
-def test_failed_sign_ins_are_throttled_per_address(
+def test_a_flood_from_one_address_gets_429(
     app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "LOGIN_LIMIT_ADDRESS", "4 per 15 minutes")
-    codes = [auth.login(f"guess{i}@example.org", "not the password").status_code for i in range(5)]
-    assert codes == [401, 401, 401, 401, 429]
+    answers = [
+        sign_in_from(auth, "192.0.2.2", f"guess{i}@example.org", "not the password")
+        for i in range(5)
+    ]
+    assert [r.status_code for r in answers] == [401, 401, 401, 401, 429]
+    assert 890 <= int(answers[-1].headers["Retry-After"]) <= 900
 
 
-def test_successful_sign_ins_do_not_count(
+def test_a_flood_at_one_account_gets_429_from_anywhere(
     app: Flask, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "2 per 15 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_ACCOUNT", "3 per hour")
     user = auth.user()
-    assert [auth.login(user.email).status_code for _ in range(4)] == [303] * 4
+    for n in range(3):
+        assert sign_in_from(auth, f"192.0.2.{10 + n}", user.email, "wrong").status_code == 401
+    assert sign_in_from(auth, "192.0.2.99", user.email, PASSWORD).status_code == 429
+
+
+def test_successful_sign_ins_do_not_count(auth: AuthActions) -> None:
+    user = auth.user()
+    answers = [sign_in_from(auth, "192.0.2.3", user.email, PASSWORD) for _ in range(5)]
+    assert [r.status_code for r in answers] == [303] * 5
+
+
+def test_a_success_forgets_the_addresss_failures(auth: AuthActions) -> None:
+    user = auth.user()
+    for _ in range(2):
+        assert sign_in_from(auth, "192.0.2.4", user.email, "wrong").status_code == 401
+    assert sign_in_from(auth, "192.0.2.4", user.email, PASSWORD).status_code == 303
+    for _ in range(2):  # two more are free again: the delay starts after three in a row
+        assert sign_in_from(auth, "192.0.2.4", user.email, "wrong").status_code == 401
+    assert sign_in_from(auth, "192.0.2.4", user.email, PASSWORD).status_code == 303
+
+
+def test_signed_in_pages_are_never_stored(client: FlaskClient, auth: AuthActions) -> None:
+    public = client.get("/recommendations/")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    auth.login_as()
+    for url in ("/campaign/", "/campaign/tokens", "/recommendations/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
 
 
 def test_create_user_reads_the_password_from_stdin(runner: FlaskCliRunner, db: Session) -> None:

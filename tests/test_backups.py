@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,3 +91,31 @@ def test_backup_and_restore_commands(runner: FlaskCliRunner, tmp_path: Path) -> 
     assert missing.exit_code == 2 and "does not exist" in missing.output
     with pytest.raises(BackupError, match="in-memory"):
         backup("sqlite:///:memory:", tmp_path / "x.db")
+
+
+def test_database_and_backup_files_are_private(tmp_path: Path) -> None:
+    # Under the usual umask SQLite would create these 0644, readable by every local user.
+    previous = os.umask(0o022)
+    try:
+        database = tmp_path / "private.db"
+        migrate.upgrade(f"sqlite:///{database}")
+        with Database(f"sqlite:///{database}").session() as session:
+            fictional_council(session, "Privateshire")
+            session.commit()
+            wal = [database.with_name(database.name + suffix) for suffix in ("-wal", "-shm")]
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in [database, *wal]}
+        copy = tmp_path / "backups" / "private-copy.db"
+        backup(f"sqlite:///{database}", copy)
+        modes[copy.name] = stat.S_IMODE(copy.stat().st_mode)
+    finally:
+        os.umask(previous)
+    assert modes == dict.fromkeys(modes, 0o600)
+    assert len(modes) == 4
+
+
+def test_an_older_world_readable_database_is_closed_up(tmp_path: Path) -> None:
+    database = tmp_path / "old.db"
+    database.touch(mode=0o644)
+    database.chmod(0o644)
+    Database(f"sqlite:///{database}").engine.dispose()
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600

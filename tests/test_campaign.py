@@ -115,6 +115,25 @@ def test_upload_errors_are_listed_by_line_and_block_applying(
     assert preview.select_one("form[action$='/apply']") is None
 
 
+def test_a_row_with_extra_cells_is_an_error_not_a_shortened_quote(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    text = HEADER + (
+        f"{people[0].id},,pathways-to-support,pledged,,,We will, if elected, fund it,,\n"
+        f'{people[1].id},,pathways-to-support,pledged,,,"We will, if elected, fund it",,\n'
+    )
+    preview = soup(client.get(upload(client, auth, text).headers["Location"]))
+    problems = {
+        r.th.text: r.td.text for r in preview.select("section[aria-labelledby=problems] tbody tr")
+    }
+    assert problems == {
+        "2": "2 more cell(s) than the header has columns; put a quote holding commas in "
+        "double quotes"
+    }
+    assert preview.select_one("form[action$='/apply']") is None
+
+
 def test_a_pledge_changed_after_the_preview_is_not_overwritten(
     client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
 ) -> None:

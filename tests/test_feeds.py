@@ -187,12 +187,29 @@ def test_evidence_is_escaped_not_interpreted(client: FlaskClient, db: Session) -
     # with no element injected and no link to a script.
     raw = client.get(f"/feeds/candidates/{person.id}.atom").get_data()
     entry = etree.fromstring(raw).find(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}title").startswith("Bobby <b>Tables</b> & Co (")
+    assert entry.findtext(f"{ATOM}title").startswith("Bobby Tables & Co (")
     html = BeautifulSoup(entry.findtext(f"{ATOM}content"), "html.parser")
     assert html.select_one("blockquote p").text == quote
     assert html.select("script, img, b") == []
     assert html.select("a[href^='javascript']") == []
     assert "Source: javascript:alert(1)" in html.text
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_a_name_holding_markup_cannot_become_markup_in_a_title(
+    client: FlaskClient, db: Session, fmt: str
+) -> None:
+    # A reader that renders titles as HTML decodes the XML once and renders what is left.
+    council = fictional_council(db, "Markupshire")
+    person = candidate(db, "Mallory <img src=x onerror=alert(1)> Smith", council=council)
+    record(db, pledge_of(db, "pathways-to-support", person=person), quote="Yes.")
+    channel = etree.fromstring(client.get(f"/feeds/candidates/{person.id}.{fmt}").get_data())
+    ns = "" if fmt == "rss" else ATOM
+    texts = [node.text or "" for node in channel.iter(f"{ns}title", f"{ns}subtitle")]
+    texts += [channel.findtext("channel/description") or ""] if fmt == "rss" else []
+    assert any("Mallory  Smith" in text for text in texts)
+    for text in texts:
+        assert BeautifulSoup(text, "html.parser").find() is None, text
 
 
 # Which feeds an entry joins, in what order

@@ -22,13 +22,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from tests.conftest import forget_failed_sign_ins
 from tests.databases import fresh_database, suite_backend
 from tests.factories import candidate, fictional_council
 from tests.trickle import TrickleServer
 from tracker import create_app, migrate
 from tracker.accounts import create_token, create_user
 from tracker.db import EXTENSION, get_session
-from tracker.extensions import limiter
 from tracker.models import Document, DocumentStatus, Role
 
 TRACKER = Path(sys.executable).with_name("tracker")
@@ -54,7 +54,7 @@ def site(scratch_url: str) -> Iterator[Flask]:
             "SESSION_COOKIE_SECURE": False,
         }
     )
-    limiter.reset()
+    forget_failed_sign_ins(app)
     yield app
     app.extensions[EXTENSION].engine.dispose()
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from tracker import auth, cli, db, page_cache, security, templating
 from tracker.config import ROOT, instance_path, load_config
-from tracker.extensions import csrf, htmx, limiter
+from tracker.extensions import csrf, htmx
 from tracker.views import (
     admin,
     api,
@@ -47,7 +47,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     htmx.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     auth.init_app(app)
     page_cache.init_app(app)
     templating.init_app(app)

@@ -3,25 +3,43 @@
 Sessions are Flask's signed cookies. Each names the account's `session_nonce`, so signing
 out (which changes the nonce) ends every copy of the session, and each records when it
 was last used, so one idle for 30 minutes stops working even if the browser kept it.
+Failed sign-ins are slowed down by `tracker.login_throttle`; pages shown to a signed-in
+account are never stored by a browser or proxy cache.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, abort, session
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    session,
+)
 from flask_login import current_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
+from tracker.accounts import normalise_email
 from tracker.db import get_session
 from tracker.extensions import login_manager
+from tracker.login_throttle import LoginThrottle, Policy, build_store
 from tracker.models import Role, User
 
 IDLE_LIMIT = timedelta(minutes=30)
+THROTTLE = "tracker.login_throttle"
+SIGN_IN = "auth.login"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -60,7 +78,63 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_account)
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.debug
+    app.extensions[THROTTLE] = build_store(app.config.get("REDIS_URL"), Path(app.instance_path))
     app.before_request(_expire_idle_session)
+    app.before_request(_refuse_throttled_sign_in)
+    app.after_request(_count_sign_in)
+    app.after_request(_never_store_signed_in_pages)
+
+
+def throttle() -> LoginThrottle:
+    """Return the sign-in throttle: the shared store, under the limits configured now."""
+    return LoginThrottle(current_app.extensions[THROTTLE], Policy.from_config(current_app.config))
+
+
+def _sign_in_attempt() -> tuple[str, str] | None:
+    """Return (account, client address) if this request tries a password, else None.
+
+    The address is the real client's: `tracker.security` applies ProxyFix for the
+    configured number of trusted proxies, so a proxy's own address is never used.
+    """
+    if request.endpoint != SIGN_IN or request.method != "POST":
+        return None
+    return normalise_email(request.form.get("email", "")), request.remote_addr or "unknown"
+
+
+def _refuse_throttled_sign_in() -> tuple[str, int, dict[str, str]] | None:
+    """Answer 429 with Retry-After, before any password check, while this try must wait."""
+    attempt = _sign_in_attempt()
+    if attempt is None:
+        return None
+    wait = throttle().wait(*attempt)
+    if wait <= 0:
+        return None
+    seconds = math.ceil(wait)
+    error = TooManyRequests(
+        f"Too many failed attempts to sign in from here. Wait {seconds} seconds and try "
+        "again, or ask an admin to check your account."
+    )
+    page = render_template("errors/error.html", error=error)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _count_sign_in(response: Response) -> Response:
+    """Count a failed sign-in; a successful one clears its address's delay."""
+    attempt = _sign_in_attempt()
+    if attempt is not None:
+        if response.status_code == 401:
+            throttle().failed(*attempt)
+        elif response.status_code == 303:
+            throttle().succeeded(*attempt)
+    return response
+
+
+def _never_store_signed_in_pages(response: Response) -> Response:
+    """Keep what a signed-in account sees (a new API token, say) out of every cache."""
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
 
 
 def _load_account(identity: str) -> Account | None:

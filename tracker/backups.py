@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from tracker.db import normalise_url
+from tracker.db import create_private, normalise_url
 
 
 class BackupError(RuntimeError):
@@ -24,7 +24,7 @@ class BackupError(RuntimeError):
 def backup(database_url: str, path: Path) -> None:
     """Write a consistent copy of the database to `path`."""
     url = make_url(normalise_url(database_url))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)  # it holds password and token hashes and email addresses
     if url.get_backend_name() == "sqlite":
         _copy_sqlite(_sqlite_path(url.database), path)
     elif url.get_backend_name() == "postgresql":
@@ -58,7 +58,7 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     """Copy one SQLite database into another page by page, through SQLite itself."""
     if not source.is_file():
         raise BackupError(f"{source} does not exist")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     # The `with` blocks commit but do not close: close both so the files are released.

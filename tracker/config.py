@@ -28,10 +28,16 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         "REDIS_URL": redis_url,
         # Drawn pages live in Redis under this prefix (by default one named for the database).
         "PAGE_CACHE_PREFIX": env.get("PAGE_CACHE_PREFIX") or None,
-        # Sign-in throttling is shared between workers only when Redis holds the counts.
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
-        "LOGIN_LIMIT_ACCOUNT": env.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        # Failed sign-ins (tracker.login_throttle): a growing delay per account and address
+        # after a few, and 429 for a flood from one address or at one account.
+        "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES", "3")),
+        "LOGIN_DELAY_MAX": float(env.get("LOGIN_DELAY_MAX", "900")),
+        "LOGIN_FORGET_AFTER": float(env.get("LOGIN_FORGET_AFTER", "3600")),
         "LOGIN_LIMIT_ADDRESS": env.get("LOGIN_LIMIT_ADDRESS", "20 per 15 minutes"),
+        "LOGIN_LIMIT_ACCOUNT": env.get("LOGIN_LIMIT_ACCOUNT", "100 per hour"),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host;
+        # 0 trusts none of those headers (the app faces clients directly).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Tokens live as long as the session, which ends after 30 idle minutes anyway.
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -60,11 +62,28 @@ def build_engine(url: str) -> Engine:
     """Create an engine tuned for the backend behind `url`."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            create_private(Path(database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def create_private(path: Path) -> None:
+    """Make sure `path` exists readable and writable by its owner only (0600).
+
+    The database and its backups hold password and token hashes and email addresses; under
+    the usual umask SQLite and pg_dump would create them readable by every local user.
+    SQLite gives its -wal and -shm files the database file's own mode.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    elif path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+        path.chmod(0o600)  # an older install's 0644 file: close it now
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

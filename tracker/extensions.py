@@ -1,12 +1,9 @@
 """Flask extensions, created unbound here and bound to the app in `create_app`."""
 
 from flask_htmx import HTMX
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 htmx = HTMX()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)

@@ -12,6 +12,7 @@ feed: never "now", so rebuilding an unchanged feed gives the same document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -185,14 +186,30 @@ def pledge_event_update(row: FeedEventRow, links: Links) -> Update:
     )
 
 
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_text(text: str) -> str:
+    """Drop anything that could become markup in a title: tags, then any `<` or `>` left.
+
+    Titles and descriptions are plain text, but many readers render RSS titles (which have
+    no type) as HTML once the XML is decoded, so a candidate named `<img onerror=…>` would
+    run there. `&` stays: decoded once, it can only ever spell an entity as text.
+    """
+    return _TAG.sub("", text).replace("<", "").replace(">", "")
+
+
 def build_feed(info: FeedInfo, updates: Sequence[Update], *, tag_authority: str) -> FeedGenerator:
-    """Build a feed of `updates` (newest first) that renders as Atom or RSS 2.0."""
+    """Build a feed of `updates` (newest first) that renders as Atom or RSS 2.0.
+
+    Every title, description and category label passes through `plain_text`.
+    """
     updated = max((u.occurred_at for u in updates), default=CAMPAIGN_START)
     fg = FeedGenerator()
     fg.id(tag_uri(tag_authority, info.key))
-    fg.title(info.title)
-    fg.subtitle(info.subtitle)
-    fg.description(info.subtitle)
+    fg.title(plain_text(info.title))
+    fg.subtitle(plain_text(info.subtitle))
+    fg.description(plain_text(info.subtitle))
     fg.author({"name": SITE_NAME, "uri": info.page_url})
     # RSS takes its one channel link from the last link given, so the page goes last.
     fg.link(href=info.self_url, rel="self", type=info.self_type)
@@ -205,12 +222,12 @@ def build_feed(info: FeedInfo, updates: Sequence[Update], *, tag_authority: str)
     for update in updates:
         entry = fg.add_entry(order="append")
         entry.id(tag_uri(tag_authority, update.key))
-        entry.title(update.title)
+        entry.title(plain_text(update.title))
         entry.link(href=update.link, rel="alternate", type="text/html")
         entry.updated(update.occurred_at)
         entry.published(update.occurred_at)
         entry.content(str(update.content), type="html")
         for category in update.categories:
             scheme = tag_uri(tag_authority, category.scheme)
-            entry.category(term=category.term, label=category.label, scheme=scheme)
+            entry.category(term=category.term, label=plain_text(category.label), scheme=scheme)
     return fg

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask, Response, abort, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from tracker.dbtypes import MAX_INTEGER
@@ -37,13 +38,29 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers to every response, refuse NUL characters and ids out of range.
+    """Trust exactly the configured proxies, add the headers to every response, refuse NUL
+    characters and ids out of range.
 
     Call this before registering blueprints, so their `<int:...>` rules use IdConverter.
     """
+    trust_proxies(app, int(app.config.get("TRUSTED_PROXIES", 0)))
     app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_nul)
     app.after_request(_add_headers)
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Read the client's address, scheme and host from the last `hops` proxies' headers.
+
+    Behind a reverse proxy every request comes from the proxy's address, so sign-in
+    throttling and logs would treat all clients as one. Only the configured number of hops
+    is believed: anything a client puts in X-Forwarded-For before them is ignored, so a
+    client cannot pose as another by sending the header itself.
+    """
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _refuse_nul() -> None:

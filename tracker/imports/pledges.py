@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -119,6 +121,21 @@ def _listed(names: list[str], most: int = 10) -> str:
     return ", ".join(names[:most]) + more
 
 
+def _extra_cells(record: Mapping[Any, Any]) -> str | None:
+    """Say why a row with more cells than the header is refused, or None if it has none.
+
+    csv files a row's surplus cells under the key None. Dropping them would silently cut a
+    quote short at its first unquoted comma, so the row is an error instead.
+    """
+    extra = record.get(None)
+    if not isinstance(extra, list):
+        return None
+    return (
+        f"{len(extra)} more cell(s) than the header has columns; "
+        "put a quote holding commas in double quotes"
+    )
+
+
 class _Planner:
     """Resolve subjects and recommendations for a whole file with a few queries."""
 
@@ -129,14 +146,17 @@ class _Planner:
 
     def plan(self, records: list[tuple[int, dict[str, str]]]) -> Plan:
         """Plan each row; a subject and recommendation may appear only once per file."""
-        clean = [
-            (line, {k.strip(): (v or "").strip() for k, v in r.items() if k}) for line, r in records
-        ]
+        errors: list[RowError] = []
+        clean: list[tuple[int, dict[str, str]]] = []
+        for line, record in records:
+            if (extra := _extra_cells(record)) is not None:
+                errors.append(RowError(line, extra))
+                continue
+            clean.append((line, {k.strip(): (v or "").strip() for k, v in record.items() if k}))
         people = self._people([r.get("person_id", "") for _, r in clean])
         bodies = self._authorities([r.get("authority", "") for _, r in clean])
         pledges = self._pledges(list(people.values()), list(bodies.values()))
         rows: list[PlannedRow] = []
-        errors: list[RowError] = []
         unchanged: list[int] = []
         seen: dict[tuple[Subject, str], int] = {}
         for line, record in clean:
@@ -155,6 +175,7 @@ class _Planner:
                 unchanged.append(line)
             else:
                 rows.append(planned)
+        errors.sort(key=lambda error: error.line)
         return Plan(rows, errors, unchanged)
 
     def _row(

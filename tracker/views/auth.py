@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,50 +16,18 @@ from flask import (
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker.accounts import authenticate, end_sessions, normalise_email
+from tracker.accounts import authenticate, end_sessions
 from tracker.auth import Account, role_required, signed_in
 from tracker.db import get_session
-from tracker.extensions import limiter
 from tracker.forms import LoginForm
 from tracker.models import Role, User
 
 bp = Blueprint("auth", __name__)
 
-TOO_MANY = (
-    "Too many failed attempts to sign in. Wait 15 minutes and try again, "
-    "or ask an admin to check your account."
-)
 
-
-def _account_key() -> str:
-    """Key sign-in attempts by the account being tried, so guessing is slowed per account."""
-    return "login:" + normalise_email(request.form.get("email", ""))
-
-
-def _failed(response: Response) -> bool:
-    """Count only failed attempts against the limits."""
-    return response.status_code == 401
-
-
-def _limit(setting: str) -> str:
-    """Return a configured sign-in limit (read per request so tests can lower it)."""
-    return str(current_app.config[setting])
-
-
+# Failed sign-ins are counted, and throttled before the password is checked, by
+# tracker.auth (see tracker.login_throttle): a 401 here is what counts as a failure.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_ACCOUNT"),
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=TOO_MANY,
-)
-@limiter.limit(
-    lambda: _limit("LOGIN_LIMIT_ADDRESS"),
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=TOO_MANY,
-)
 def login() -> Response | tuple[str, int] | str:
     """Sign in; a new session starts, and `next` may only lead back into this site."""
     form = LoginForm(next=request.args.get("next", ""))
