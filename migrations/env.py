@@ -34,6 +34,7 @@ def run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        compare_server_default=True,
         render_item=render_item,
         include_object=is_modelled,
     )

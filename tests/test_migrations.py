@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from flask.testing import FlaskCliRunner
+from sqlalchemy import inspect, text
 from sqlmodel import Session, col, select
 
-from tracker import migrate
-from tracker.db import Database
+from tracker import create_app, migrate
+from tracker.db import Database, build_engine
 from tracker.models import Recommendation, Theme, metadata
 
 SOURCE = (
@@ -51,7 +54,12 @@ SEED = [
 
 def test_models_match_migrated_schema(db: Session) -> None:
     context = MigrationContext.configure(
-        db.connection(), opts={"compare_type": True, "include_object": migrate.is_modelled}
+        db.connection(),
+        opts={
+            "compare_type": True,
+            "compare_server_default": True,
+            "include_object": migrate.is_modelled,
+        },
     )
     assert compare_metadata(context, metadata) == []
 
@@ -83,3 +91,57 @@ def test_upgrade_is_idempotent_and_downgrade_reverses(tmp_path: Path) -> None:
     migrate.upgrade(url)
     assert "pledgeevent" in inspect(database.engine).get_table_names()
     database.engine.dispose()
+
+
+def scratch_runner(url: str) -> FlaskCliRunner:
+    """A CLI runner for an app on its own database."""
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "test"}).test_cli_runner()
+
+
+def test_db_current_and_check_report_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'commands.db'}"
+    runner = scratch_runner(url)
+    migrate.upgrade(url, "0006")
+    assert runner.invoke(args=["db", "current"]).output.strip() == "0006"
+    behind = runner.invoke(args=["db", "check"])
+    assert behind.exit_code == 1 and "Target database is not up to date" in behind.output
+    migrate.upgrade(url)
+    assert runner.invoke(args=["db", "current"]).output.strip() == "0007 (head)"
+    checked = runner.invoke(args=["db", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert "no migration needed" in checked.output
+
+
+def test_db_check_finds_a_column_the_migrations_lack(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'drifted.db'}"
+    migrate.upgrade(url)
+    engine = build_engine(url)
+    with engine.begin() as conn:  # a change made by hand, which no migration records
+        conn.execute(text("ALTER TABLE party ADD COLUMN colour VARCHAR(7)"))
+    engine.dispose()
+    drifted = scratch_runner(url).invoke(args=["db", "check"])
+    assert drifted.exit_code == 1
+    assert "New upgrade operations detected" in drifted.output and "colour" in drifted.output
+
+
+def test_db_revision_autogenerate_writes_the_next_numbered_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Written into a copy of the migrations, so the project's own folder is left alone.
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrate, "MIGRATIONS", copy)
+    url = f"sqlite:///{tmp_path / 'revision.db'}"
+    migrate.upgrade(url)
+    engine = build_engine(url)
+    with engine.begin() as conn:  # the models want this index; the database lost it
+        conn.execute(text("DROP INDEX ix_apitoken_user_id"))
+    engine.dispose()
+    result = scratch_runner(url).invoke(
+        args=["db", "revision", "--autogenerate", "-m", "restore the token index"]
+    )
+    assert result.exit_code == 0, result.output
+    (written,) = (copy / "versions").glob("0008_*.py")
+    source = written.read_text()
+    assert "revision: str = '0008'" in source and "down_revision: str | None = '0007'" in source
+    assert "batch_op.create_index(batch_op.f('ix_apitoken_user_id')" in source

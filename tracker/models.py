@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, MetaData, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, MetaData, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from tracker.dbtypes import UTCDateTime
@@ -106,7 +106,7 @@ class Recommendation(SQLModel, table=True):
     source_publisher: str = Field(max_length=200)
     source_date: str = Field(max_length=40)
     source_url: str | None = Field(default=None, max_length=2000)
-    version: int = 1
+    version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
 
 
 class Authority(SQLModel, table=True):
@@ -132,7 +132,7 @@ class Authority(SQLModel, table=True):
     website: str | None = Field(default=None, max_length=500)
     # A combined authority whose mayor holds the Police and Crime Commissioner's powers,
     # and the day the order transferred them.
-    pcc_powers: bool = False
+    pcc_powers: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     pcc_powers_since: date | None = None
     # A police force area's elected office ("Police, Fire and Crime Commissioner"); None
     # where nobody is elected (the Met, the City of London).
@@ -293,7 +293,11 @@ class PledgeEvent(SQLModel, table=True):
     )
 
     id: int = Field(default=None, primary_key=True)
-    kind: str = Field(default=EventKind.CHANGE.value, max_length=20)
+    kind: str = Field(
+        default=EventKind.CHANGE.value,
+        max_length=20,
+        sa_column_kwargs={"server_default": EventKind.CHANGE.value},
+    )
     pledge_id: int = Field(foreign_key="pledge.id")
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from alembic.util import CommandError
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -47,6 +48,36 @@ def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION (`base` removes every table)."""
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database is at revision {revision}.")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the revision the database is at ("(head)" when it is up to date)."""
+    migrate.current(current_app.config["DATABASE_URL"], click.echo)
+
+
+@db_group.command("check")
+def db_check() -> None:
+    """Fail unless the database is at the newest revision and matches the models."""
+    try:
+        migrate.check(current_app.config["DATABASE_URL"])
+    except CommandError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("The database matches the models: no migration needed.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@click.option("--autogenerate", is_flag=True, help="Write the operations the models need.")
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration file after the newest (compare the models with --autogenerate)."""
+    try:
+        path = migrate.revision(
+            current_app.config["DATABASE_URL"], message, autogenerate=autogenerate
+        )
+    except CommandError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {path}; read it through before committing it.")
 
 
 @click.command("import-authorities")
