@@ -70,6 +70,10 @@ def gunicorn(
     }
     argv = [
         str(BIN / "gunicorn"),
+        # Not the deployment's gunicorn.conf.py (found in the working directory otherwise):
+        # its access log and worker recycling would change what is measured.
+        "--config",
+        os.devnull,
         "--workers",
         str(workers),
         "--bind",

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from tracker import auth, cli, db, page_cache, security, templating
+from tracker import auth, cli, db, logs, page_cache, security, templating
 from tracker.config import ROOT, instance_path, load_config
 from tracker.extensions import csrf, htmx
 from tracker.views import (
@@ -44,6 +44,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_mapping(load_config(instance, overrides))
+    logs.init_app(app)
     db.init_app(app)
     htmx.init_app(app)
     csrf.init_app(app)

@@ -52,6 +52,10 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         # campaign controls, before feeds are published: changing it changes every id.
         "FEED_TAG_AUTHORITY": env.get("FEED_TAG_AUTHORITY") or "pledge-tracker.invalid,2024",
         "FEED_ENTRIES": 50,
+        # JSON-lines logging (tracker.logs): the level of the app's own loggers.
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # Error reports go to Sentry only when a DSN is set.
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
         # Hosts the scraper may fetch from although they are private (tests, local runs).
         "SCRAPER_ALLOW_HOSTS": [h for h in env.get("SCRAPER_ALLOW_HOSTS", "").split(",") if h],
         "SCRAPER_MIN_INTERVAL": float(env.get("SCRAPER_MIN_INTERVAL", "1.0")),
