@@ -106,7 +106,8 @@ def test_db_current_and_check_report_the_schema(tmp_path: Path) -> None:
     behind = runner.invoke(args=["db", "check"])
     assert behind.exit_code == 1 and "Target database is not up to date" in behind.output
     migrate.upgrade(url)
-    assert runner.invoke(args=["db", "current"]).output.strip() == "0007 (head)"
+    head = migrate.head_revision()
+    assert runner.invoke(args=["db", "current"]).output.strip() == f"{head} (head)"
     checked = runner.invoke(args=["db", "check"])
     assert checked.exit_code == 0, checked.output
     assert "no migration needed" in checked.output
@@ -137,11 +138,14 @@ def test_db_revision_autogenerate_writes_the_next_numbered_migration(
     with engine.begin() as conn:  # the models want this index; the database lost it
         conn.execute(text("DROP INDEX ix_apitoken_user_id"))
     engine.dispose()
+    head = migrate.head_revision()
     result = scratch_runner(url).invoke(
         args=["db", "revision", "--autogenerate", "-m", "restore the token index"]
     )
     assert result.exit_code == 0, result.output
-    (written,) = (copy / "versions").glob("0008_*.py")
+    following = f"{int(head) + 1:04d}"  # the project's numbering goes on
+    (written,) = (copy / "versions").glob(f"{following}_*.py")
     source = written.read_text()
-    assert "revision: str = '0008'" in source and "down_revision: str | None = '0007'" in source
+    assert f"revision: str = '{following}'" in source
+    assert f"down_revision: str | None = '{head}'" in source
     assert "batch_op.create_index(batch_op.f('ix_apitoken_user_id')" in source

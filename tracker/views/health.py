@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from functools import cache
 
-from alembic.script import ScriptDirectory
 from flask import Blueprint, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.db import database
-from tracker.migrate import alembic_config
+from tracker.migrate import head_revision
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -61,8 +60,7 @@ def _database_problem() -> str | None:
 @cache
 def expected_revision() -> str:
     """Return the newest migration's revision (read from the files once per process)."""
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    return head or "base"
+    return head_revision()
 
 
 def _plain(body: str, status: int) -> Response:
