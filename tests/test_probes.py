@@ -30,6 +30,7 @@ from tests.factories import fictional_council, pledge_of, record
 from tests.test_api import Api
 from tests.test_review import store
 from tracker.accounts import create_token
+from tracker.feeds import plain_text
 from tracker.imports.candidates import CORE_COLUMNS, import_candidates
 from tracker.models import (
     ApiToken,
@@ -635,7 +636,9 @@ def test_script_payloads_are_kept_as_text_everywhere_they_are_shown(
         for fmt in ("atom", "rss"):
             entries = feed_html(public.get(f"{feed}.{fmt}"), f"{feed}.{fmt}")
             assert entries, feed
-            assert any(HOSTILE_NAME in title for title, _ in entries), feed
+            # Titles name the candidate with the markup taken out (issue 14), never as markup.
+            assert any(plain_text(HOSTILE_NAME) in title for title, _ in entries), feed
+            assert not any("<" in title or ">" in title for title, _ in entries), feed
             assert any(SCRIPT in html.get_text() for _, html in entries), feed
 
     # CSV downloads: the payload as text, formulas neutralised
