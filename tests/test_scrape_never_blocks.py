@@ -68,7 +68,7 @@ def prepare(app: Flask) -> tuple[str, int]:
         user = create_user(session, "hattie-team@example.org", PASSWORD, Role.CAMPAIGNER)
         _, token = create_token(session, user, "tests")
         session.commit()
-        return token, person.id or 0
+        return token, person.id
 
 
 def start_scrape(url: str, database_url: str, tmp_path: Path) -> subprocess.Popen[str]:
