@@ -39,16 +39,18 @@ lint: install-dev
 	$(BIN)/mypy
 	$(BIN)/bandit -r tracker scrapers -q
 
-# The browser tests drive Debian's Chromium (never a downloaded browser) and the soak test
-# loads the site with wrk: installed from Debian when missing and allowed, else explained.
-SYSTEM_TOOLS := chromium wrk
-SYSTEM_PACKAGES := chromium fonts-liberation fonts-dejavu-core wrk
+# The browser tests drive Debian's Chromium (never a downloaded browser), the soak test
+# loads the site with wrk, and the extractor reads scans with Tesseract and legacy Word
+# files with antiword: installed from Debian when missing and allowed, else explained.
+SYSTEM_TOOLS := chromium wrk tesseract antiword
+SYSTEM_PACKAGES := chromium fonts-liberation fonts-dejavu-core wrk \
+	tesseract-ocr tesseract-ocr-eng antiword
 
 system-tools:
 	@missing=$$(for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || echo $$tool; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing Debian packages for the browser and soak tests: $(SYSTEM_PACKAGES)"; \
+			echo "Installing Debian packages for the tests: $(SYSTEM_PACKAGES)"; \
 			apt-get update -qq && \
 			apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 		else \

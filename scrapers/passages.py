@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-Kind = Literal["html", "pdf", "docx", "text"]
+Kind = Literal["html", "pdf", "docx", "doc", "odt", "rtf", "image", "text"]
 Status = Literal["ok", "needs-ocr"]
 
-KINDS: tuple[Kind, ...] = ("html", "pdf", "docx", "text")
+KINDS: tuple[Kind, ...] = ("html", "pdf", "docx", "doc", "odt", "rtf", "image", "text")
 STATUSES: tuple[Status, ...] = ("ok", "needs-ocr")
 PASSAGE_SEPARATOR = "\n\n"
 _SPACE_RUN = re.compile(r"\s+")
@@ -27,13 +27,18 @@ class ExtractionError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A paragraph-sized piece of text, with the heading it sits under and where it came from."""
+    """A paragraph-sized piece of text, with the heading it sits under and where it came from.
+
+    `ocr` marks text read from a picture of the page by Tesseract: it can hold misread words,
+    so a reviewer checks it against the page before accepting it.
+    """
 
     text: str
     heading: str | None
     page: int | None
     start: int
     end: int
+    ocr: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,11 @@ class ExtractedDocument:
     page_count: int | None
     status: Status
     message: str | None
+
+    @property
+    def ocr(self) -> bool:
+        """Say whether any of the document's text was read by OCR."""
+        return any(p.ocr for p in self.passages)
 
 
 def clean_space(text: str) -> str:
@@ -71,13 +81,15 @@ class DocumentBuilder:
         """Return the heading that the next passage will sit under."""
         return self._trail[-1][1] if self._trail else None
 
-    def add(self, text: str, *, page: int | None = None) -> None:
+    def add(self, text: str, *, page: int | None = None, ocr: bool = False) -> None:
         """Append a passage under the current heading unless it is blank."""
         text = clean_space(text)
         if text:
-            self._append(text, self.heading, page)
+            self._append(text, self.heading, page, ocr)
 
-    def add_heading(self, text: str, *, level: int = 1, page: int | None = None) -> None:
+    def add_heading(
+        self, text: str, *, level: int = 1, page: int | None = None, ocr: bool = False
+    ) -> None:
         """Append a heading passage and make it the heading for what follows.
 
         A heading closes any open heading of the same or a deeper level, so a passage always
@@ -88,10 +100,10 @@ class DocumentBuilder:
             return
         while self._trail and self._trail[-1][0] >= level:
             self._trail.pop()
-        self._append(text, self.heading, page)
+        self._append(text, self.heading, page, ocr)
         self._trail.append((level, text))
 
-    def _append(self, text: str, heading: str | None, page: int | None) -> None:
+    def _append(self, text: str, heading: str | None, page: int | None, ocr: bool) -> None:
         """Lay out one passage after the previous one and record its offsets."""
         if self._parts:
             self._parts.append(PASSAGE_SEPARATOR)
@@ -99,7 +111,7 @@ class DocumentBuilder:
         start = self._length
         self._parts.append(text)
         self._length += len(text)
-        self._passages.append(Passage(text, heading, page, start, self._length))
+        self._passages.append(Passage(text, heading, page, start, self._length, ocr))
 
     def build(
         self,
@@ -126,7 +138,7 @@ def document_to_json(doc: ExtractedDocument) -> str:
         {
             "kind": doc.kind,
             "text": doc.text,
-            "passages": [[p.heading, p.page, p.start, p.end] for p in doc.passages],
+            "passages": [[p.heading, p.page, p.start, p.end, p.ocr] for p in doc.passages],
             "page_count": doc.page_count,
             "status": doc.status,
             "message": doc.message,
@@ -156,10 +168,12 @@ def document_from_json(data: str | bytes) -> ExtractedDocument:
 
 def _passage_from_json(text: str, item: Any) -> Passage:
     """Rebuild one passage; its text is a slice of the document text, so it is not sent twice."""
-    heading, page, start, end = item
+    heading, page, start, end, ocr = item
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
         raise ValueError("passage offsets out of range")
-    return Passage(text[start:end], _optional(heading, str), _optional(page, int), start, end)
+    if not isinstance(ocr, bool):
+        raise TypeError(f"expected bool, got {type(ocr).__name__}")
+    return Passage(text[start:end], _optional(heading, str), _optional(page, int), start, end, ocr)
 
 
 def _optional(value: Any, kind: type[_T]) -> _T | None:

@@ -1,4 +1,4 @@
-"""Small PDFs written by hand for extractor tests: text, image-only, encrypted and hostile.
+"""Small PDFs for extractor tests: text, image-only, scanned, encrypted and hostile.
 
 Writing the bytes ourselves keeps the tests free of PDF tools and makes each file's oddity
 explicit. Text uses the standard Helvetica font, which every PDF reader must provide.
@@ -7,8 +7,11 @@ explicit. Text uses the standard Helvetica font, which every PDF reader must pro
 from __future__ import annotations
 
 import hashlib
+import io
 import zlib
 from collections.abc import Sequence
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
 # A line of a page: (font size, text). Lines run down the page 1.4 sizes apart.
 Line = tuple[float, str]
@@ -162,3 +165,30 @@ def _rc4(key: bytes, data: bytes) -> bytes:
         state[i], state[j] = state[j], state[i]
         out.append(byte ^ state[(state[i] + state[j]) % 256])
     return bytes(out)
+
+
+def scanned_pdf(pages: Sequence[Sequence[Line]], *, scale: float = 3.0) -> bytes:
+    """Build a PDF of pictures of the given pages' text, as a scanner makes: no text layer.
+
+    The text is drawn by PDFium from a `text_pdf`, then only the picture is kept, so OCR
+    has real glyphs to read and nothing else to find.
+    """
+    source = pdfium.PdfDocument(text_pdf(pages))
+    scan = pdfium.PdfDocument.new()
+    try:
+        for index in range(len(source)):
+            page = source[index]
+            width, height = page.get_size()
+            bitmap = page.render(scale=scale, grayscale=True)
+            picture = pdfium.PdfImage.new(scan)
+            picture.set_bitmap(bitmap)
+            picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            target = scan.new_page(width, height)
+            target.insert_obj(picture)
+            target.gen_content()
+        out = io.BytesIO()
+        scan.save(out)
+        return out.getvalue()
+    finally:
+        scan.close()
+        source.close()

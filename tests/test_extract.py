@@ -124,10 +124,10 @@ def test_pdf_served_as_html_is_sniffed_as_pdf() -> None:
     assert extract(body, "text/html").kind == "pdf"
 
 
-def test_image_only_pdf_needs_ocr() -> None:
+def test_an_image_only_pdf_without_words_is_read_by_ocr_and_says_so() -> None:
     doc = extract(image_pdf())
-    assert doc.status == "needs-ocr"
-    assert doc.message is not None and "OCR" in doc.message
+    assert doc.status == "ok"
+    assert doc.message == "page(s) 1 read by OCR; OCR found no words on page(s) 1"
     assert doc.page_count == 1
     assert doc.passages == ()
 
@@ -342,7 +342,7 @@ def test_empty_and_oversized_documents_are_refused() -> None:
 
 @pytest.mark.parametrize(
     ("head", "reason"),
-    [(b"\xd0\xcf\x11\xe0", "legacy"), (b"\x89PNG\r\n", "images"), (b"{\\rtf1", "RTF")],
+    [(b"\xd0\xcf\x11\xe0", "legacy"), (b"\x89PNG\r\n", "PNG"), (b"\x1f\x8b", "gzip")],
 )
 def test_unsupported_formats_are_named(head: bytes, reason: str) -> None:
     with pytest.raises(ExtractionError, match=reason):

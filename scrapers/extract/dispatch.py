@@ -9,10 +9,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
+from scrapers.extract.doc import extract_doc
 from scrapers.extract.docx import extract_docx
 from scrapers.extract.html import extract_html
+from scrapers.extract.ocr import extract_picture
+from scrapers.extract.odt import MIMETYPE as MIMETYPE_ODT
+from scrapers.extract.odt import extract_odt
 from scrapers.extract.pdf import extract_pdf
+from scrapers.extract.rtf import extract_rtf
 from scrapers.extract.sandbox import run_isolated
 from scrapers.extract.text import extract_text, looks_binary
 from scrapers.passages import (
@@ -37,13 +43,20 @@ _HTML_START = re.compile(
     re.IGNORECASE,
 )
 _HTML_TAG = re.compile(rb"<(?:html|head|body|title|meta|div|p|h[1-6]|table|ul|a)[\s>/]", re.I)
+_MAGIC: dict[bytes, Kind] = {
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "doc",  # the OLE2 container of Word 97-2003
+    b"{\\rtf": "rtf",
+    b"\x89PNG\r\n\x1a\n": "image",
+    b"\xff\xd8\xff": "image",
+    b"GIF87a": "image",
+    b"GIF89a": "image",
+    b"II*\x00": "image",  # TIFF, as fax-era scans are
+    b"MM\x00*": "image",
+}
 _UNSUPPORTED = {
-    b"\xd0\xcf\x11\xe0": "legacy Microsoft Office files (.doc, .xls) are not supported",
-    b"\x89PNG": "images are not supported",
-    b"\xff\xd8\xff": "images are not supported",
-    b"GIF8": "images are not supported",
+    b"\xd0\xcf\x11\xe0": "the file is a damaged legacy Microsoft Office file",
+    b"\x89PNG": "the file is a damaged PNG image",
     b"\x1f\x8b": "compressed (gzip) files are not supported",
-    b"{\\rtf": "RTF documents are not supported",
 }
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
@@ -55,6 +68,9 @@ def sniff(body: bytes, content_type: str | None = None) -> Kind:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(body)
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return kind
     for magic, reason in _UNSUPPORTED.items():
         if head.startswith(magic):
             raise ExtractionError(reason)
@@ -89,15 +105,29 @@ def charset(content_type: str | None) -> str | None:
 
 
 def _sniff_zip(body: bytes) -> Kind:
-    """Accept a zip archive only if it is a Word document (it has word/document.xml)."""
+    """Accept a zip archive only if it is a Word (DOCX) or OpenDocument text (ODT) file."""
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "mimetype" in names and _mimetype(archive) == MIMETYPE_ODT:
+                return "odt"
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
         raise ExtractionError("the file is a damaged zip archive") from exc
-    if "word/document.xml" not in names:
-        raise ExtractionError("the file is a zip archive but not a Word (DOCX) document")
-    return "docx"
+    raise ExtractionError("the file is a zip archive but not a Word (DOCX) or ODT document")
+
+
+def _mimetype(archive: zipfile.ZipFile) -> bytes:
+    """Read an OpenDocument's `mimetype` entry, which names its kind (text, spreadsheet...)."""
+    info = archive.getinfo("mimetype")
+    if info.file_size > 200:
+        return b""
+    try:
+        with archive.open(info) as stream:
+            return stream.read(200).strip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        return b""
 
 
 def extract(body: bytes, content_type: str | None = None) -> ExtractedDocument:
@@ -107,13 +137,21 @@ def extract(body: bytes, content_type: str | None = None) -> ExtractedDocument:
     if not body.strip():
         raise ExtractionError("the document is empty")
     kind = sniff(body, content_type)
-    if kind in ("html", "text") and len(body) > MAX_MARKUP_BYTES:
+    if kind in ("html", "text", "rtf") and len(body) > MAX_MARKUP_BYTES:
         raise ExtractionError(f"the {kind} document is too large ({len(body)} bytes)")
     try:
         if kind == "pdf":
             return extract_pdf(body)
         if kind == "docx":
             return extract_docx(body)
+        if kind == "odt":
+            return extract_odt(body)
+        if kind == "doc":
+            return extract_doc(body)
+        if kind == "rtf":
+            return extract_rtf(body)
+        if kind == "image":
+            return extract_picture(body)
         if kind == "html":
             return extract_html(body, charset(content_type))
         return extract_text(body, charset(content_type))

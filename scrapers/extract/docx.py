@@ -7,22 +7,14 @@ bound every step: a DOCX is a zip file, and a zip can be a bomb.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
-import zlib
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
-
-from scrapers.extract import layout
+from scrapers.extract import layout, zipped
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
-MAX_ENTRIES = 5000
-MAX_PART_BYTES = 64 * 2**20
-# Word XML compresses about 10:1; a part that inflates far more than this is a bomb.
-MAX_RATIO = 200
-_CHUNK = 2**20
+_LABEL = "DOCX"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # Elements whose text is never shown: deleted revisions, field codes, the VML copy of a shape.
@@ -32,21 +24,12 @@ _WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag", f
 _HEADING_STYLE = re.compile(r"^(?:heading\s*(\d)|title|subtitle)$", re.IGNORECASE)
 _BODY_LEVEL = 9  # outline level 9 means "body text" in Word
 _TABLE_TITLE_LEVEL = 9  # below every document heading, so the next table's title replaces it
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
-)
 
 
 def extract_docx(body: bytes) -> ExtractedDocument:
     """Extract a DOCX's paragraphs and table cells, with headings from Word's own styles."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(body))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise ExtractionError("the DOCX is not a readable zip archive") from exc
-    with archive:
-        if len(archive.infolist()) > MAX_ENTRIES:
-            raise ExtractionError("the DOCX has too many parts to be a real document")
-        document = _parse(_read_part(archive, "word/document.xml"), "word/document.xml")
+    with zipped.open_archive(body, _LABEL) as archive:
+        document = zipped.parse_part(archive, "word/document.xml", _LABEL)
         levels = _style_levels(archive)
     root = document.find(f"{_W}body")
     if root is None:
@@ -56,43 +39,11 @@ def extract_docx(body: bytes) -> ExtractedDocument:
     return builder.build("docx")
 
 
-def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
-    """Read one part, refusing parts that are missing, oversized or inflate like a bomb."""
-    try:
-        info = archive.getinfo(name)
-    except KeyError as exc:
-        raise ExtractionError(f"the DOCX has no {name} (not a Word document?)") from exc
-    if info.file_size > MAX_PART_BYTES:
-        raise ExtractionError(f"the DOCX part {name} is too large ({info.file_size} bytes)")
-    if info.file_size > _CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise ExtractionError(f"the DOCX part {name} looks like a decompression bomb")
-    chunks: list[bytes] = []
-    total = 0
-    try:
-        with archive.open(info) as stream:
-            while chunk := stream.read(_CHUNK):
-                total += len(chunk)
-                if total > MAX_PART_BYTES:
-                    raise ExtractionError(f"the DOCX part {name} inflates past the size limit")
-                chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise ExtractionError(f"the DOCX part {name} is damaged or encrypted ({exc})") from exc
-    return b"".join(chunks)
-
-
-def _parse(data: bytes, name: str) -> Any:
-    """Parse XML without entities, DTDs or network access; libxml2 also caps the depth."""
-    try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ExtractionError(f"the DOCX part {name} is not valid XML ({exc})") from exc
-
-
 def _style_levels(archive: zipfile.ZipFile) -> dict[str, int]:
     """Map paragraph style ids to heading levels (1-9) from word/styles.xml, if it exists."""
     if "word/styles.xml" not in archive.namelist():
         return {}
-    styles = _parse(_read_part(archive, "word/styles.xml"), "word/styles.xml")
+    styles = zipped.parse_part(archive, "word/styles.xml", _LABEL)
     own: dict[str, int] = {}
     based_on: dict[str, str] = {}
     for style in styles.iter(f"{_W}style"):

@@ -2,8 +2,9 @@
 
 PDFium gives lines in content order with their boxes and fonts. Paragraphs are rebuilt from
 that geometry (a wider gap, a bullet, a short line ending a sentence, a change of font) and
-headings from type that is larger, bolder or set in capitals. PDFium is native code: call
-this through `extract_isolated` for documents from the web.
+headings from type that is larger, bolder or set in capitals. Pages without a text
+layer (scans) are rendered and read by Tesseract (`scrapers.extract.ocr`). PDFium is native
+code: call this through `extract_isolated` for documents from the web.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ctypes
 import math
 import re
 import statistics
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +22,8 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
-from scrapers.extract import layout
+from scrapers.extract import layout, ocr
+from scrapers.extract.text import add_text
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 MAX_PAGES = 2000
@@ -77,21 +80,34 @@ class _Style:
 
 
 def extract_pdf(body: bytes) -> ExtractedDocument:
-    """Extract a PDF's passages page by page; a PDF without a text layer needs OCR."""
+    """Extract a PDF's passages page by page, reading pages without a text layer by OCR."""
     _check_complete(body)
-    pages = _read_lines(body)
+    pdf = _open(body)
+    try:
+        pages = [_page_lines(pdf, index) for index in range(len(pdf))]
+        empty = [i for i, page in enumerate(pages, 1) if _char_count(page.lines) < MIN_PAGE_CHARS]
+        scanned = _read_scans(pdf, empty) if empty and ocr.has_tesseract() else {}
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(f"the PDF is damaged ({exc})") from exc
+    finally:
+        pdf.close()
     builder = DocumentBuilder()
-    _assemble(pages, builder)
-    empty = [i for i, page in enumerate(pages, 1) if _char_count(page.lines) < MIN_PAGE_CHARS]
-    if len(empty) == len(pages):
+    _assemble(pages, builder, scanned)
+    unread = [number for number in empty if number not in scanned]
+    if empty and not scanned:
+        if len(empty) == len(pages):
+            return builder.build(
+                "pdf",
+                page_count=len(pages),
+                status="needs-ocr",
+                message=f"the PDF has no text layer (scanned or image-only) and {ocr.MISSING}",
+            )
         return builder.build(
             "pdf",
             page_count=len(pages),
-            status="needs-ocr",
-            message="the PDF has no text layer (scanned or image-only); it needs OCR",
+            message=f"no text layer on page(s) {_page_list(empty)}; {ocr.MISSING}",
         )
-    message = f"no text layer on page(s) {_page_list(empty)}; OCR may be needed" if empty else None
-    return builder.build("pdf", page_count=len(pages), message=message)
+    return builder.build("pdf", page_count=len(pages), message=_ocr_message(scanned, unread))
 
 
 def _check_complete(body: bytes) -> None:
@@ -100,23 +116,56 @@ def _check_complete(body: bytes) -> None:
         raise ExtractionError("the PDF is truncated (no end-of-file marker)")
 
 
-def _read_lines(body: bytes) -> list[_Page]:
-    """Open the PDF and read every page's lines, turning PDFium failures into clear errors."""
+def _open(body: bytes) -> Any:
+    """Open the PDF, turning PDFium failures and absurd page counts into clear errors."""
     try:
         pdf = pdfium.PdfDocument(body)
     except pdfium.PdfiumError as exc:
         reason = _OPEN_ERRORS.get(getattr(exc, "err_code", None), "the PDF could not be opened")
         raise ExtractionError(reason) from exc
-    try:
-        if not len(pdf):
-            raise ExtractionError("the PDF has no pages")
-        if len(pdf) > MAX_PAGES:
-            raise ExtractionError(f"the PDF is too large ({len(pdf)} pages; limit {MAX_PAGES})")
-        return [_page_lines(pdf, index) for index in range(len(pdf))]
-    except pdfium.PdfiumError as exc:
-        raise ExtractionError(f"the PDF is damaged ({exc})") from exc
-    finally:
+    if not len(pdf) or len(pdf) > MAX_PAGES:
+        count = len(pdf)
         pdf.close()
+        if not count:
+            raise ExtractionError("the PDF has no pages")
+        raise ExtractionError(f"the PDF is too large ({count} pages; limit {MAX_PAGES})")
+    return pdf
+
+
+def _read_scans(pdf: Any, numbers: list[int]) -> dict[int, str]:
+    """OCR the given pages (numbered from 1) in order until the document's OCR budget is spent.
+
+    Page numbers are dropped from the recognised text, as they are from a text layer.
+    """
+    started = time.monotonic()
+    texts: dict[int, str] = {}
+    for number in numbers:
+        if time.monotonic() - started > ocr.OCR_BUDGET_S:
+            break
+        page = pdf[number - 1]
+        try:
+            image = ocr.render_page(page)
+        finally:
+            page.close()
+        lines = ocr.read_picture(image).splitlines()
+        texts[number] = "\n".join(ln for ln in lines if not _PAGE_NUMBER.match(ln))
+    return texts
+
+
+def _ocr_message(scanned: dict[int, str], unread: list[int]) -> str | None:
+    """Say which pages were read by OCR and which, past the time budget, were not read."""
+    if not scanned:
+        return None
+    said = f"page(s) {_page_list(sorted(scanned))} read by OCR"
+    blank = [number for number, text in sorted(scanned.items()) if not text.strip()]
+    if blank:
+        said += f"; OCR found no words on page(s) {_page_list(blank)}"
+    if unread:
+        said += (
+            f"; page(s) {_page_list(unread)} not read (OCR stops after"
+            f" {ocr.OCR_BUDGET_S:g} s a document)"
+        )
+    return said
 
 
 def _page_lines(pdf: Any, index: int) -> _Page:
@@ -178,8 +227,11 @@ def _font_size(textpage: Any, index: int) -> float:
     return round(nominal * math.hypot(matrix.c, matrix.d), 1)
 
 
-def _assemble(pages: list[_Page], builder: DocumentBuilder) -> None:
-    """Group each page's lines into paragraphs and headings, dropping running heads."""
+def _assemble(pages: list[_Page], builder: DocumentBuilder, scanned: dict[int, str]) -> None:
+    """Group each page's lines into paragraphs and headings, dropping running heads.
+
+    A page read by OCR contributes its recognised text instead of its (near-empty) text layer.
+    """
     running = layout.repeated_lines(
         ([_running_key(ln, page) for ln in page.lines] for page in pages), len(pages), 0.4
     ) | layout.repeated_lines(
@@ -189,6 +241,9 @@ def _assemble(pages: list[_Page], builder: DocumentBuilder) -> None:
     kept = [[ln for ln in page.lines if not _is_furniture(ln, page, running)] for page in pages]
     style = _body_style(kept)
     for number, lines in enumerate(kept, 1):
+        if number in scanned:
+            add_text(builder, scanned[number], page=number, ocr=True)
+            continue
         for group in _headings_first(list(_paragraphs(lines, style)), style):
             text = layout.join_lines([ln.text for ln in group], words)
             level = _heading_level(group[0], style)

@@ -29,17 +29,27 @@ _MAX_CONTROL_SHARE = 0.01
 
 def extract_text(body: bytes, charset: str | None = None) -> ExtractedDocument:
     """Extract paragraphs (and headings) from plain text."""
-    text = decode_text(body, charset)
+    builder = DocumentBuilder()
+    add_text(builder, decode_text(body, charset))
+    return builder.build("text")
+
+
+def add_text(
+    builder: DocumentBuilder, text: str, *, page: int | None = None, ocr: bool = False
+) -> None:
+    """Add plain text's paragraphs and headings to a document.
+
+    Programs that turn other formats into text (antiword, Tesseract, an RTF reader) write
+    paragraphs the way people type them, so their output is read exactly like a text file.
+    """
     words = layout.vocabulary(text)
     units = [unit for block in _BLOCK_SPLIT.split(text) for unit in _units(block, words)]
-    builder = DocumentBuilder()
     for index, unit in enumerate(units):
         following = units[index + 1] if index + 1 < len(units) else None
         if _is_heading(unit, following):
-            builder.add_heading(unit)
+            builder.add_heading(unit, page=page, ocr=ocr)
         else:
-            builder.add(layout.strip_bullet(unit))
-    return builder.build("text")
+            builder.add(layout.strip_bullet(unit), page=page, ocr=ocr)
 
 
 def decode_text(body: bytes, charset: str | None) -> str:
