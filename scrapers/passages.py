@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 Kind = Literal["html", "pdf", "docx", "doc", "odt", "rtf", "image", "text"]
 Status = Literal["ok", "needs-ocr"]
+# Where a document's date came from, best evidence first (see scrapers/extract/describe.py).
+DateSource = Literal["stated", "metadata", "text", "last-modified", "period"]
 
 KINDS: tuple[Kind, ...] = ("html", "pdf", "docx", "doc", "odt", "rtf", "image", "text")
 STATUSES: tuple[Status, ...] = ("ok", "needs-ocr")
+DATE_SOURCES: tuple[DateSource, ...] = ("stated", "metadata", "text", "last-modified", "period")
 PASSAGE_SEPARATOR = "\n\n"
 _SPACE_RUN = re.compile(r"\s+")
 _T = TypeVar("_T")
@@ -43,7 +47,11 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class ExtractedDocument:
-    """A document's full text and its passages; passage offsets index into `text`."""
+    """A document's full text and its passages; passage offsets index into `text`.
+
+    `title`, `date` (with `date_source`) and `period` (first and last year of the plan)
+    say what the document is and when it was written, so its commitments are dated by it.
+    """
 
     kind: Kind
     text: str
@@ -51,6 +59,10 @@ class ExtractedDocument:
     page_count: int | None
     status: Status
     message: str | None
+    title: str | None = None
+    date: date | None = None
+    date_source: DateSource | None = None
+    period: tuple[int, int] | None = None
 
     @property
     def ocr(self) -> bool:
@@ -120,8 +132,10 @@ class DocumentBuilder:
         page_count: int | None = None,
         status: Status = "ok",
         message: str | None = None,
+        title: str | None = None,
+        written: date | None = None,
     ) -> ExtractedDocument:
-        """Freeze the collected passages into a document."""
+        """Freeze the collected passages into a document, with what its metadata says."""
         return ExtractedDocument(
             kind=kind,
             text="".join(self._parts),
@@ -129,6 +143,9 @@ class DocumentBuilder:
             page_count=page_count,
             status=status,
             message=message,
+            title=clean_space(title or "")[:500] or None,
+            date=written,
+            date_source="metadata" if written else None,
         )
 
 
@@ -142,6 +159,10 @@ def document_to_json(doc: ExtractedDocument) -> str:
             "page_count": doc.page_count,
             "status": doc.status,
             "message": doc.message,
+            "title": doc.title,
+            "date": doc.date.isoformat() if doc.date else None,
+            "date_source": doc.date_source,
+            "period": list(doc.period) if doc.period else None,
         }
     )
 
@@ -161,6 +182,10 @@ def document_from_json(data: str | bytes) -> ExtractedDocument:
             page_count=_optional(raw["page_count"], int),
             status=status,
             message=_optional(raw["message"], str),
+            title=_optional(raw["title"], str),
+            date=_date_from_json(raw["date"]),
+            date_source=_date_source_from_json(raw["date_source"]),
+            period=_period_from_json(raw["period"]),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ExtractionError(f"the extractor returned an unreadable result ({exc})") from exc
@@ -174,6 +199,32 @@ def _passage_from_json(text: str, item: Any) -> Passage:
     if not isinstance(ocr, bool):
         raise TypeError(f"expected bool, got {type(ocr).__name__}")
     return Passage(text[start:end], _optional(heading, str), _optional(page, int), start, end, ocr)
+
+
+def _date_from_json(value: Any) -> date | None:
+    """Read an ISO date or None."""
+    text = _optional(value, str)
+    return date.fromisoformat(text) if text is not None else None
+
+
+def _date_source_from_json(value: Any) -> DateSource | None:
+    """Read a date source, which must be one of the known ones."""
+    for source in DATE_SOURCES:
+        if value == source:
+            return source
+    if value is not None:
+        raise ValueError("unknown date source")
+    return None
+
+
+def _period_from_json(value: Any) -> tuple[int, int] | None:
+    """Read a period as two years, or None."""
+    if value is None:
+        return None
+    first, last = value
+    if not (isinstance(first, int) and isinstance(last, int)):
+        raise TypeError("a period is two years")
+    return first, last
 
 
 def _optional(value: Any, kind: type[_T]) -> _T | None:

@@ -162,6 +162,7 @@ def stored_document(
     *,
     title: str,
     content_type: str = "text/plain",
+    last_modified: str | None = None,
 ) -> list[Proposal]:
     """Store a fetched document (text) through the real store, as a scrape would.
 
@@ -176,7 +177,7 @@ def stored_document(
         sha256=hashlib.sha256(body).hexdigest(),
         fetched_at=utcnow(),
         etag=None,
-        last_modified=None,
+        last_modified=last_modified,
         redirects=(),
     )
     extracted = extract(body, content_type)

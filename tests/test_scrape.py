@@ -311,7 +311,14 @@ def test_match_command_prints_json_best_first(runner: FlaskCliRunner) -> None:
         "start",
         "end",
         "rule",
+        "document_title",
+        "document_date",
+        "ocr",
     ]
+    # The Hampshire strategy's cover names it and its period; its PDF says when it was made.
+    assert {(m["document_title"], m["document_date"], m["ocr"]) for m in found} == {
+        ("Modern Slavery Partnership Strategy 2017 - 2020", "2018-03-01", False)
+    }
     assert [m["score"] for m in found] == sorted((m["score"] for m in found), reverse=True)
     readable = runner.invoke(
         args=[

@@ -426,6 +426,13 @@ class Document(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_seen: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the document is and when it was written (scrapers/extract/describe.py): an
+    # accepted passage takes `published_on` as its evidence date, not the day it was found.
+    published_on: date | None = None
+    date_source: str | None = Field(default=None, max_length=20)
+    period_start: int | None = None  # the first and last year of the plan it sets out
+    period_end: int | None = None
+    ocr: bool = False  # some of its text was read from scanned pages, so may hold misreadings
 
 
 class DocumentPage(SQLModel, table=True):

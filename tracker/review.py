@@ -9,7 +9,9 @@ campaigners reviewing the same passage cannot both act on it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -17,6 +19,7 @@ from sqlmodel import Session, col
 from tracker.models import (
     Delivery,
     Document,
+    Pledge,
     PledgeEvent,
     PledgeStatus,
     Proposal,
@@ -41,6 +44,59 @@ def source_link(document: Document, page: int | None) -> str:
     return f"{url}#page={page}" if is_pdf and page else url
 
 
+def evidence_date(document: Document, now: datetime) -> date:
+    """Date a commitment found in a document by the document, not by the day it was read.
+
+    A document dated after today (a misread date) cannot date a commitment; the day it was
+    fetched is the next best evidence.
+    """
+    if document.published_on is not None and document.published_on <= now.date():
+        return document.published_on
+    return (document.fetched_at or now).date()
+
+
+def document_label(document: Document, page: int | None = None) -> str:
+    """Name a document for people: “Title” (published 2018, covers 2018–2021), page 4."""
+    name = document_name(document)
+    facts = []
+    if document.published_on is not None:
+        facts.append(f"published {document.published_on.year}")
+    if document.period_start is not None and document.period_end is not None:
+        facts.append(f"covers {document.period_start}–{document.period_end}")
+    label = f"“{name}”" + (f" ({', '.join(facts)})" if facts else "")
+    return label + (f", page {page}" if page else "")
+
+
+def plan_has_ended(document: Document, today: date | None = None) -> bool:
+    """Say whether the plan period the document sets out is over (by today, by default)."""
+    year = (today or utcnow().date()).year
+    return document.period_end is not None and document.period_end < year
+
+
+def document_name(document: Document) -> str:
+    """Return the document's title; an untitled one is named by its file and site, not a URL."""
+    if document.title:
+        return document.title
+    parts = urlsplit(document.final_url or document.url)
+    name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) or "home page"
+    return f"{name} on {parts.hostname or 'an unknown site'}"
+
+
+def documents_by_evidence(
+    pledges: Iterable[Pledge | None], documents: Iterable[Document]
+) -> dict[int, Document]:
+    """Map each pledge whose source is one of these documents (at any page) to the document."""
+    by_url = {d.final_url or d.url: d for d in documents}
+    found = {}
+    for pledge in pledges:
+        if pledge is None or pledge.id is None or not pledge.evidence_url:
+            continue
+        document = by_url.get(pledge.evidence_url.split("#", 1)[0])
+        if document is not None:
+            found[pledge.id] = document
+    return found
+
+
 def accept_match(
     session: Session,
     match: Proposal,
@@ -57,7 +113,6 @@ def accept_match(
     subject = Subject(authority_id=document.authority_id)
     current = find_pledge(session, subject, match.recommendation_id)
     keep_delivery = current is not None and current.status in (s.value for s in VERDICTS)
-    where = f" (page {match.page})" if match.page else ""
     change = PledgeChange(
         status=status,
         delivery=Delivery(current.delivery)
@@ -65,8 +120,8 @@ def accept_match(
         else Delivery.NOT_YET_RATED,
         evidence_url=source_link(document, match.page),
         quote=match.passage[:MAX_QUOTE],
-        evidence_date=(document.fetched_at or now).date(),
-        note=f"Found by the scraper in “{document.title or document.url}”{where}.",
+        evidence_date=evidence_date(document, now),
+        note=f"Found by the scraper in {document_label(document, match.page)}.",
     )
     _decide(session, match, ReviewStatus.ACCEPTED, reviewer_id, now, None)
     _, event = save_change(

@@ -13,7 +13,7 @@ from tracker.charts import BarRow, stacked_bars, timeline
 from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
-from tracker.review import source_link
+from tracker.review import document_name, plan_has_ended, source_link
 from tracker.text import document_format, document_slug, is_web_url, long_date
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
         Delivery=Delivery,
         Role=Role,
         source_link=source_link,
+        document_name=document_name,
+        plan_has_ended=plan_has_ended,
         stacked_bars=stacked_bars,
         timeline=timeline,
         BarRow=BarRow,

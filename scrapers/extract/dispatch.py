@@ -11,6 +11,7 @@ import re
 import zipfile
 import zlib
 
+from scrapers.extract.describe import describe
 from scrapers.extract.doc import extract_doc
 from scrapers.extract.docx import extract_docx
 from scrapers.extract.html import extract_html
@@ -139,6 +140,11 @@ def extract(body: bytes, content_type: str | None = None) -> ExtractedDocument:
     kind = sniff(body, content_type)
     if kind in ("html", "text", "rtf") and len(body) > MAX_MARKUP_BYTES:
         raise ExtractionError(f"the {kind} document is too large ({len(body)} bytes)")
+    return describe(_read(body, kind, content_type))
+
+
+def _read(body: bytes, kind: Kind, content_type: str | None) -> ExtractedDocument:
+    """Extract the passages of a document of a known kind."""
     try:
         if kind == "pdf":
             return extract_pdf(body)

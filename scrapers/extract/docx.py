@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import date
 from typing import Any
 
 from scrapers.extract import layout, zipped
+from scrapers.extract.dates import iso_date
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 _LABEL = "DOCX"
+_CORE = "docProps/core.xml"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_DCTERMS = "{http://purl.org/dc/terms/}"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # Elements whose text is never shown: deleted revisions, field codes, the VML copy of a shape.
@@ -31,12 +36,22 @@ def extract_docx(body: bytes) -> ExtractedDocument:
     with zipped.open_archive(body, _LABEL) as archive:
         document = zipped.parse_part(archive, "word/document.xml", _LABEL)
         levels = _style_levels(archive)
+        title, written = _core_properties(archive)
     root = document.find(f"{_W}body")
     if root is None:
         raise ExtractionError("the DOCX has no document body")
     builder = DocumentBuilder()
     _walk(root, levels, builder)
-    return builder.build("docx")
+    return builder.build("docx", title=title, written=written)
+
+
+def _core_properties(archive: zipfile.ZipFile) -> tuple[str | None, date | None]:
+    """Return the title and creation date Word keeps in docProps/core.xml, if it is there."""
+    if _CORE not in archive.namelist():
+        return None, None
+    core = zipped.parse_part(archive, _CORE, _LABEL)
+    title = core.findtext(f"{_DC}title")
+    return title, iso_date(core.findtext(f"{_DCTERMS}created"))
 
 
 def _style_levels(archive: zipfile.ZipFile) -> dict[str, int]:

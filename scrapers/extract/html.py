@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from datetime import date
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from bs4.element import (
@@ -21,6 +22,7 @@ from bs4.element import (
     TemplateString,
 )
 
+from scrapers.extract.dates import iso_date
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 # Elements that never hold the page's own prose.
@@ -47,6 +49,10 @@ _BLOCKS = {
     "thead", "tfoot", "figure", "address", "details", "summary", "fieldset", "legend", "hr",
     "body", "html", "center",
 }  # fmt: skip
+_DATE_META = {
+    "article:published_time", "datepublished", "dcterms.created", "dcterms.issued",
+    "dc.date", "dc.date.issued", "dc.date.created", "citation_publication_date", "pubdate",
+}  # fmt: skip
 _MAIN_ROLE = re.compile(r"^\s*main\s*$", re.IGNORECASE)
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _SKIP_LINK = re.compile(r"^\s*skip\b", re.IGNORECASE)
@@ -57,6 +63,7 @@ _PARSER_WARNINGS = (MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning, Unico
 def extract_html(body: bytes, charset: str | None = None) -> ExtractedDocument:
     """Extract the passages of an HTML page's main content."""
     soup = _parse(body, charset)
+    written = _published(soup)
     _drop_chrome(soup)
     builder = DocumentBuilder()
     roots = _content_roots(soup)
@@ -65,7 +72,18 @@ def extract_html(body: bytes, charset: str | None = None) -> ExtractedDocument:
         builder.add_heading(title.get_text(" "), level=1)
     for root in roots:
         _walk(root, builder)
-    return builder.build("html")
+    return builder.build("html", written=written)
+
+
+def _published(soup: BeautifulSoup) -> date | None:
+    """Return the publication date a page declares in its meta tags, if it declares one."""
+    for meta in soup.find_all("meta"):
+        name = str(meta.get("property") or meta.get("name") or meta.get("itemprop") or "")
+        if name.lower() in _DATE_META:
+            day = iso_date(str(meta.get("content", "")))
+            if day is not None:
+                return day
+    return None
 
 
 def _parse(body: bytes, charset: str | None) -> BeautifulSoup:

@@ -8,9 +8,12 @@ they are in Word documents.
 
 from __future__ import annotations
 
+import zipfile
+from datetime import date
 from typing import Any
 
 from scrapers.extract import layout, zipped
+from scrapers.extract.dates import iso_date
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
 MIMETYPE = b"application/vnd.oasis.opendocument.text"
@@ -18,6 +21,8 @@ _LABEL = "ODT"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 _DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 # Never shown in the body: notes, annotations, tracked deletions, the index's own copy.
 _SKIP = {
@@ -37,12 +42,22 @@ def extract_odt(body: bytes) -> ExtractedDocument:
     """Extract an ODT's headings, paragraphs and table cells in reading order."""
     with zipped.open_archive(body, _LABEL) as archive:
         content = zipped.parse_part(archive, "content.xml", _LABEL)
+        title, written = _meta(archive)
     root = content.find(f"{_OFFICE}body/{_OFFICE}text")
     if root is None:
         raise ExtractionError("the ODT has no text body (a spreadsheet or a presentation?)")
     builder = DocumentBuilder()
     _walk(root, builder)
-    return builder.build("odt")
+    return builder.build("odt", title=title, written=written)
+
+
+def _meta(archive: zipfile.ZipFile) -> tuple[str | None, date | None]:
+    """Return the title and creation date in meta.xml, if the file has one."""
+    if "meta.xml" not in archive.namelist():
+        return None, None
+    meta = zipped.parse_part(archive, "meta.xml", _LABEL)
+    title = meta.findtext(f"{_OFFICE}meta/{_DC}title")
+    return title, iso_date(meta.findtext(f"{_OFFICE}meta/{_META}creation-date"))
 
 
 def _walk(root: Any, builder: DocumentBuilder) -> None:

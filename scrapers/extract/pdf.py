@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -32,6 +33,7 @@ MIN_PAGE_CHARS = 20
 _SEGMENT = re.compile(r"[^\r\n\ufffe]*\ufffe|[^\r\n\ufffe]+")
 _CONTROL = re.compile(r"[\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f\ufeff\ufffd]")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\W*$", re.IGNORECASE)
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})")
 _OPEN_ERRORS = {
     pdfium_c.FPDF_ERR_PASSWORD: "the PDF is encrypted and needs a password",
     pdfium_c.FPDF_ERR_SECURITY: "the PDF uses an unsupported encryption scheme",
@@ -87,6 +89,7 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
         pages = [_page_lines(pdf, index) for index in range(len(pdf))]
         empty = [i for i, page in enumerate(pages, 1) if _char_count(page.lines) < MIN_PAGE_CHARS]
         scanned = _read_scans(pdf, empty) if empty and ocr.has_tesseract() else {}
+        title, written = _metadata(pdf)
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"the PDF is damaged ({exc})") from exc
     finally:
@@ -101,13 +104,23 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
                 page_count=len(pages),
                 status="needs-ocr",
                 message=f"the PDF has no text layer (scanned or image-only) and {ocr.MISSING}",
+                title=title,
+                written=written,
             )
         return builder.build(
             "pdf",
             page_count=len(pages),
             message=f"no text layer on page(s) {_page_list(empty)}; {ocr.MISSING}",
+            title=title,
+            written=written,
         )
-    return builder.build("pdf", page_count=len(pages), message=_ocr_message(scanned, unread))
+    return builder.build(
+        "pdf",
+        page_count=len(pages),
+        message=_ocr_message(scanned, unread),
+        title=title,
+        written=written,
+    )
 
 
 def _check_complete(body: bytes) -> None:
@@ -130,6 +143,19 @@ def _open(body: bytes) -> Any:
             raise ExtractionError("the PDF has no pages")
         raise ExtractionError(f"the PDF is too large ({count} pages; limit {MAX_PAGES})")
     return pdf
+
+
+def _metadata(pdf: Any) -> tuple[str | None, date | None]:
+    """Return the title and creation date in the PDF's document information, if any."""
+    info = pdf.get_metadata_dict(skip_empty=True)
+    stamp = _PDF_DATE.match(info.get("CreationDate", ""))
+    written = None
+    if stamp:
+        try:
+            written = date(int(stamp[1]), int(stamp[2]), int(stamp[3]))
+        except ValueError:
+            written = None
+    return info.get("Title"), written
 
 
 def _read_scans(pdf: Any, numbers: list[int]) -> dict[int, str]:

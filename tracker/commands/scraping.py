@@ -6,6 +6,7 @@ import json
 import mimetypes
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -15,8 +16,8 @@ from rq import Worker
 from sqlmodel import Session, col, or_, select
 
 from scrapers.extract.dispatch import extract_isolated
-from scrapers.match.scoring import match_document
-from scrapers.passages import ExtractionError
+from scrapers.match.scoring import Proposal, match_document
+from scrapers.passages import ExtractedDocument, ExtractionError
 from tracker.commands.common import explained_failures
 from tracker.db import write_intent
 from tracker.models import Authority
@@ -82,19 +83,17 @@ def scrape_command(
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the matches as a JSON list.")
 def match_command(path: Path, as_json: bool) -> None:
-    """Extract a local file (PDF, DOCX, HTML or text) and print its matches, best first."""
+    """Extract a local file (PDF, Word, ODT, RTF, HTML, text, a scan) and print its matches."""
     try:
         content_type, _ = mimetypes.guess_type(path.name)
         # Sandboxed like a fetched document: a local file is no more trusted than a remote one.
-        matches = match_document(extract_isolated(path.read_bytes(), content_type))
+        document = extract_isolated(path.read_bytes(), content_type)
+        matches = match_document(document)
     except ExtractionError as error:
         raise click.ClickException(f"Could not read {path}: {error}") from error
     if as_json:
-        keys = ("recommendation", "score", "text", "page", "start", "end", "rule")
         click.echo(
-            json.dumps(
-                [{k: asdict(m)[k] for k in keys} for m in matches], indent=2, ensure_ascii=False
-            )
+            json.dumps([_match_json(m, document) for m in matches], indent=2, ensure_ascii=False)
         )
         return
     if not matches:
@@ -116,6 +115,20 @@ def worker_command(burst: bool) -> None:
             "Set REDIS_URL to use workers, or run `tracker scrape --pending`."
         )
     Worker([QUEUE], connection=Redis.from_url(url)).work(burst=burst)
+
+
+def _match_json(match: Proposal, document: ExtractedDocument) -> dict[str, Any]:
+    """Describe one match for `tracker match --json`, with the document it was found in."""
+    keys = ("recommendation", "score", "text", "page", "start", "end", "rule")
+    fields = asdict(match)
+    return {
+        **{k: fields[k] for k in keys},
+        "document_title": document.title,
+        "document_date": document.date.isoformat() if document.date else None,
+        "ocr": any(
+            p.ocr and p.start < match.end and match.start < p.end for p in document.passages
+        ),
+    }
 
 
 def _authorities(session: Session, codes: tuple[str, ...], everything: bool) -> list[Authority]:

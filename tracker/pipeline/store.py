@@ -15,11 +15,13 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from scrapers.extract.describe import fits_period
 from scrapers.fetch.fetcher import Fetched
 from scrapers.match import scoring
 from scrapers.passages import ExtractedDocument
@@ -150,7 +152,40 @@ def _describe(
     document.size = len(fetched.body)
     document.content_type = (fetched.content_type or "")[:200] or None
     document.page_count = extracted.page_count if extracted else None
-    document.title = (title or document.title or "")[:500] or None
+    found = extracted.title if extracted else None
+    document.title = (found or title or document.title or "")[:500] or None
+    document.published_on, document.date_source = _written(extracted, fetched.last_modified)
+    period = extracted.period if extracted else None
+    document.period_start, document.period_end = period or (None, None)
+    document.ocr = bool(extracted and extracted.ocr)
+
+
+def _written(
+    extracted: ExtractedDocument | None, last_modified: str | None
+) -> tuple[date | None, str | None]:
+    """Date the document: from what it says of itself, else from the server's Last-Modified.
+
+    A server's Last-Modified beats only the guess from the plan's first year, and only when
+    it falls inside the plan's period (a file uploaded again years later says nothing).
+    """
+    day = extracted.date if extracted else None
+    source = extracted.date_source if extracted else None
+    if source in (None, "period"):
+        modified = _http_date(last_modified)
+        period = extracted.period if extracted else None
+        if modified is not None and fits_period(modified, period):
+            return modified, "last-modified"
+    return day, source
+
+
+def _http_date(value: str | None) -> date | None:
+    """Read an HTTP date ("Tue, 13 Mar 2018 10:00:00 GMT"); None if absent or malformed."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def _status(extracted: ExtractedDocument | None) -> str:

@@ -22,6 +22,7 @@ from tracker.queries.pledges import (
 from tracker.queries.review import documents_of
 from tracker.queries.search import search
 from tracker.responsibilities import duties, responsibility_table
+from tracker.review import documents_by_evidence
 from tracker.views.arguments import authority_filters
 from tracker.views.lookups import get_authority_page
 from tracker.views.pledges import authority_slots
@@ -62,6 +63,7 @@ def detail(slug: str) -> str:
     own = duties(authority, recs, responsibility_table(session))
     mine = {d.recommendation.id for d in own if d.applies}
     pledges = pledges_of_subject(session, authority_id=authority.id)
+    documents = documents_of(session, authority.id)
     page = url_for(".detail", slug=authority.slug, _external=True)
     around = neighbours(session, authority)
     statuses = statuses_by_person(session, sorted({c.person_id for c in candidacies}))
@@ -84,7 +86,8 @@ def detail(slug: str) -> str:
         candidacies=candidacies,
         recommendations=recs,
         statuses=statuses,
-        documents=documents_of(session, authority.id),
+        documents=documents,
+        sources=documents_by_evidence((p for _, p in pledges), (r.document for r in documents)),
         # Only campaigners see the form: building it would give the public a session.
         source_form=SourceForm(authority=authority.slug) if signed_in() else None,
     )
