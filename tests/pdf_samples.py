@@ -173,10 +173,15 @@ def scanned_pdf(pages: Sequence[Sequence[Line]], *, scale: float = 3.0) -> bytes
     The text is drawn by PDFium from a `text_pdf`, then only the picture is kept, so OCR
     has real glyphs to read and nothing else to find.
     """
-    source = pdfium.PdfDocument(text_pdf(pages))
+    return scan_of(text_pdf(pages), scale=scale)
+
+
+def scan_of(pdf: bytes, *, pages: int | None = None, scale: float = 3.0) -> bytes:
+    """Return a scan of a PDF's first `pages` pages (all by default): pictures, no text."""
+    source = pdfium.PdfDocument(pdf)
     scan = pdfium.PdfDocument.new()
     try:
-        for index in range(len(source)):
+        for index in range(min(len(source), pages or len(source))):
             page = source[index]
             width, height = page.get_size()
             bitmap = page.render(scale=scale, grayscale=True)
