@@ -385,7 +385,9 @@ def test_isolated_extraction_passes_on_extraction_errors() -> None:
 
 
 def test_isolated_extraction_survives_a_crashing_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    def crash(body: bytes, content_type: str | None = None) -> ExtractedDocument:
+    def crash(
+        body: bytes, content_type: str | None = None, *, ocr: bool = True
+    ) -> ExtractedDocument:
         os.abort()
 
     monkeypatch.setattr(extract_module, "extract", crash)

@@ -239,3 +239,24 @@ def test_an_rtf_gives_its_paragraphs_without_its_tables_of_fonts_or_pictures() -
         "modern slavery.",
     ]
     assert doc.passages[1].heading == "Our Approach"
+
+
+def test_an_rtf_with_an_impossible_character_is_an_extraction_error() -> None:
+    with pytest.raises(ExtractionError, match="the RTF could not be read"):
+        extract(rb"{\rtf1\u99999999999999999999 text\par}")
+
+
+def test_an_odt_without_its_content_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+    with pytest.raises(ExtractionError, match="the ODT has no content.xml"):
+        extract(buffer.getvalue())
+
+
+def test_ocr_can_be_left_out_to_read_the_text_layer_alone() -> None:
+    doc = extract(scanned_pdf(SCAN[:1]), ocr=False)
+    assert (doc.status, doc.passages) == ("needs-ocr", ())
+    assert doc.message == (
+        "the PDF has no text layer (scanned or image-only) and OCR was not asked for"
+    )

@@ -131,8 +131,11 @@ def _mimetype(archive: zipfile.ZipFile) -> bytes:
         return b""
 
 
-def extract(body: bytes, content_type: str | None = None) -> ExtractedDocument:
-    """Extract a document's passages in this process; use `extract_isolated` for web input."""
+def extract(body: bytes, content_type: str | None = None, *, ocr: bool = True) -> ExtractedDocument:
+    """Extract a document's passages in this process; use `extract_isolated` for web input.
+
+    `ocr=False` leaves scanned PDF pages unread (benchmarks against text-layer tools).
+    """
     if len(body) > MAX_BYTES:
         raise ExtractionError(f"the document is too large ({len(body)} bytes; limit {MAX_BYTES})")
     if not body.strip():
@@ -140,14 +143,14 @@ def extract(body: bytes, content_type: str | None = None) -> ExtractedDocument:
     kind = sniff(body, content_type)
     if kind in ("html", "text", "rtf") and len(body) > MAX_MARKUP_BYTES:
         raise ExtractionError(f"the {kind} document is too large ({len(body)} bytes)")
-    return describe(_read(body, kind, content_type))
+    return describe(_read(body, kind, content_type, ocr))
 
 
-def _read(body: bytes, kind: Kind, content_type: str | None) -> ExtractedDocument:
+def _read(body: bytes, kind: Kind, content_type: str | None, ocr: bool) -> ExtractedDocument:
     """Extract the passages of a document of a known kind."""
     try:
         if kind == "pdf":
-            return extract_pdf(body)
+            return extract_pdf(body, read_scans=ocr)
         if kind == "docx":
             return extract_docx(body)
         if kind == "odt":
@@ -173,6 +176,7 @@ def extract_isolated(
     *,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    ocr: bool = True,
 ) -> ExtractedDocument:
     """Extract in a child process with a memory cap and a deadline.
 
@@ -181,7 +185,7 @@ def extract_isolated(
     """
 
     def task() -> bytes:
-        return document_to_json(extract(body, content_type)).encode("utf-8")
+        return document_to_json(extract(body, content_type, ocr=ocr)).encode("utf-8")
 
     data = run_isolated(task, timeout_s=timeout_s, memory_bytes=memory_bytes)
     return document_from_json(data)

@@ -33,6 +33,7 @@ MIN_PAGE_CHARS = 20
 _SEGMENT = re.compile(r"[^\r\n\ufffe]*\ufffe|[^\r\n\ufffe]+")
 _CONTROL = re.compile(r"[\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f\ufeff\ufffd]")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\W*$", re.IGNORECASE)
+_OCR_WORD = re.compile(r"[^\W\d_]{2}")
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})")
 _OPEN_ERRORS = {
     pdfium_c.FPDF_ERR_PASSWORD: "the PDF is encrypted and needs a password",
@@ -81,14 +82,18 @@ class _Style:
     step: float
 
 
-def extract_pdf(body: bytes) -> ExtractedDocument:
-    """Extract a PDF's passages page by page, reading pages without a text layer by OCR."""
+def extract_pdf(body: bytes, *, read_scans: bool = True) -> ExtractedDocument:
+    """Extract a PDF's passages page by page, reading pages without a text layer by OCR.
+
+    `read_scans=False` reads the text layer alone, as text-layer tools such as pdftotext do.
+    """
     _check_complete(body)
     pdf = _open(body)
     try:
         pages = [_page_lines(pdf, index) for index in range(len(pdf))]
         empty = [i for i, page in enumerate(pages, 1) if _char_count(page.lines) < MIN_PAGE_CHARS]
-        scanned = _read_scans(pdf, empty) if empty and ocr.has_tesseract() else {}
+        can_ocr = read_scans and ocr.has_tesseract()
+        scanned = _read_scans(pdf, empty) if empty and can_ocr else {}
         title, written = _metadata(pdf)
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"the PDF is damaged ({exc})") from exc
@@ -98,19 +103,20 @@ def extract_pdf(body: bytes) -> ExtractedDocument:
     _assemble(pages, builder, scanned)
     unread = [number for number in empty if number not in scanned]
     if empty and not scanned:
+        why = ocr.MISSING if read_scans else "OCR was not asked for"
         if len(empty) == len(pages):
             return builder.build(
                 "pdf",
                 page_count=len(pages),
                 status="needs-ocr",
-                message=f"the PDF has no text layer (scanned or image-only) and {ocr.MISSING}",
+                message=f"the PDF has no text layer (scanned or image-only) and {why}",
                 title=title,
                 written=written,
             )
         return builder.build(
             "pdf",
             page_count=len(pages),
-            message=f"no text layer on page(s) {_page_list(empty)}; {ocr.MISSING}",
+            message=f"no text layer on page(s) {_page_list(empty)}; {why}",
             title=title,
             written=written,
         )
@@ -161,7 +167,8 @@ def _metadata(pdf: Any) -> tuple[str | None, date | None]:
 def _read_scans(pdf: Any, numbers: list[int]) -> dict[int, str]:
     """OCR the given pages (numbered from 1) in order until the document's OCR budget is spent.
 
-    Page numbers are dropped from the recognised text, as they are from a text layer.
+    Page numbers are dropped from the recognised text, as they are from a text layer, and so
+    are lines without a word, which OCR reads off logos and photographs.
     """
     started = time.monotonic()
     texts: dict[int, str] = {}
@@ -174,8 +181,13 @@ def _read_scans(pdf: Any, numbers: list[int]) -> dict[int, str]:
         finally:
             page.close()
         lines = ocr.read_picture(image).splitlines()
-        texts[number] = "\n".join(ln for ln in lines if not _PAGE_NUMBER.match(ln))
+        texts[number] = "\n".join(ln for ln in lines if _is_ocr_text(ln))
     return texts
+
+
+def _is_ocr_text(line: str) -> bool:
+    """Keep a recognised line unless it is a page number or specks read off a picture ("+")."""
+    return not line.strip() or (_OCR_WORD.search(line) is not None and not _PAGE_NUMBER.match(line))
 
 
 def _ocr_message(scanned: dict[int, str], unread: list[int]) -> str | None:

@@ -25,7 +25,7 @@ def extract_rtf(body: bytes) -> ExtractedDocument:
     source = body.decode("latin-1")
     try:
         text: str = rtf_to_text(source, errors="replace")  # type: ignore[no-untyped-call]
-    except (ValueError, LookupError, IndexError) as exc:
+    except (ValueError, LookupError, IndexError, OverflowError) as exc:
         raise ExtractionError(f"the RTF could not be read ({type(exc).__name__})") from exc
     builder = DocumentBuilder()
     add_text(builder, text.replace("\r\n", "\n").replace("\r", "\n"))
