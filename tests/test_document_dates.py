@@ -124,6 +124,10 @@ def test_an_accepted_2018_strategy_is_a_2018_pledge_everywhere(
     feed = feedparser.parse(public.get(f"/feeds/authorities/{council.slug}.atom").data)
     assert not feed.bozo
     assert "12 March 2018" in feed.entries[0].content[0].value
+    document = db.exec(select(Document).where(Document.url == URL)).one()
+    facts = soup(public.get(f"/documents/{document.id}", follow_redirects=True))
+    assert facts.select_one(".document__date").text == "12 March 2018"
+    assert facts.select_one(".document__period").text == "2018–2021 (ended)"
 
 
 def test_the_review_card_names_the_document_its_date_and_period(

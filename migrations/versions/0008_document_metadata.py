@@ -7,7 +7,7 @@ whether some of their text was read by OCR. Existing rows have none of this unti
 next changed fetch; `ocr` starts false.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
