@@ -87,7 +87,7 @@ def scanned_strategy(db: Session, council: Authority) -> Proposal:
     )
     stored = store_fetch(
         db,
-        authority_id=council.id or 0,
+        authority_id=council.id,
         url=fetched.url,
         fetched=fetched,
         extracted=extracted,
@@ -161,7 +161,7 @@ def test_a_passage_read_by_ocr_is_marked_on_its_card(
 
 
 def test_a_plan_is_over_only_after_its_last_year(db: Session, council: Authority) -> None:
-    plan = Document(authority_id=council.id or 0, url=URL, url_hash="x", period_end=2021)
+    plan = Document(authority_id=council.id, url=URL, url_hash="x", period_end=2021)
     assert not plan_has_ended(plan, date(2021, 12, 31))
     assert plan_has_ended(plan, date(2022, 1, 1))
     assert not plan_has_ended(Document(authority_id=0, url=URL, url_hash="y"), date(2030, 1, 1))

@@ -89,7 +89,7 @@ def documents_by_evidence(
     by_url = {d.final_url or d.url: d for d in documents}
     found = {}
     for pledge in pledges:
-        if pledge is None or pledge.id is None or not pledge.evidence_url:
+        if pledge is None or not pledge.evidence_url:
             continue
         document = by_url.get(pledge.evidence_url.split("#", 1)[0])
         if document is not None:
