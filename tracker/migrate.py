@@ -70,8 +70,9 @@ def revision(url: str, message: str, *, autogenerate: bool) -> str:
     Its id continues the project's numbering (0008 after 0007), so the files sort in order.
     """
     config = alembic_config(url)
-    head = head_revision()
-    rev_id = f"{int(head) + 1:04d}" if head.isdigit() else None
+    scripts = ScriptDirectory.from_config(config)
+    numbers = [int(r.revision) for r in scripts.walk_revisions() if r.revision.isdigit()]
+    rev_id = f"{max(numbers) + 1:04d}" if numbers else None
     script = command.revision(config, message, autogenerate=autogenerate, rev_id=rev_id)
     if script is None or isinstance(script, list):
         raise RuntimeError("Alembic wrote no single revision")

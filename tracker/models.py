@@ -432,7 +432,8 @@ class Document(SQLModel, table=True):
     date_source: str | None = Field(default=None, max_length=20)
     period_start: int | None = None  # the first and last year of the plan it sets out
     period_end: int | None = None
-    ocr: bool = False  # some of its text was read from scanned pages, so may hold misreadings
+    # Some of its text was read from scanned pages, so it may hold misreadings.
+    ocr: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class DocumentPage(SQLModel, table=True):
@@ -442,7 +443,7 @@ class DocumentPage(SQLModel, table=True):
     search never answers with words a council has since removed. A document without pages
     (HTML, Word) is one row with `page` None. The search index over `text` is kept by the
     database itself: an FTS5 table with triggers on SQLite, a GIN index on PostgreSQL
-    (migration 0012), so no writer can forget it.
+    (migration 0009), so no writer can forget it.
     """
 
     __table_args__ = (UniqueConstraint("document_id", "position"),)

@@ -35,7 +35,7 @@ class Settings:
     """The fitting's tunable numbers (chosen on the leave-one-document-out figures)."""
 
     c: float = 0.3
-    positive_share: float = 1.5  # positives' total weight as a share of negatives'
+    positive_share: float = 1.0  # positives' total weight as a share of negatives'
     unquoted_weight: float = 0.3
     partial_weight: float = 0.5
     min_groups: int = 3

@@ -6,8 +6,8 @@ no writer can forget to: on SQLite an external-content FTS5 table (porter stemmi
 triggers, on PostgreSQL a GIN index over the English `tsvector` of the text. Documents
 stored before this revision are indexed from their newest version's text, as one page.
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-04
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0009"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,8 @@ found in 2026 was recorded as a 2026 pledge. Documents now keep the date they we
 whether some of their text was read by OCR. Existing rows have none of this until their
 next changed fetch; `ocr` starts false.
 
-Revision ID: 0008
-Revises: 0012
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0012"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,7 +9,7 @@ office it elects; a combined authority whose mayor holds a commissioner's powers
 the day they passed. Former GSS codes (E06000048, Northumberland before 2009's code
 change) resolve to today's authority.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-04
 """
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
