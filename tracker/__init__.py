@@ -12,6 +12,7 @@ from tracker.config import ROOT, instance_path, load_config
 from tracker.extensions import csrf, htmx, limiter
 from tracker.views import (
     admin,
+    answer,
     api,
     api_write,  # noqa: F401 (importing it adds the API's writes to api.bp)
     authorities,
@@ -74,6 +75,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         downloads,
         health,
         api,
+        answer,
     ):
         app.register_blueprint(module.bp)
     return app

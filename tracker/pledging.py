@@ -35,6 +35,9 @@ class PledgeChange:
     quote: str | None = None
     evidence_date: date | None = None
     note: str | None = None
+    # The subject answered for themselves through their pledge link (tracker.answers):
+    # that answer is its own evidence, so it needs no source link or quote.
+    is_own_answer: bool = False
 
     def values(self) -> dict[str, object]:
         """Return the change as the pledge row stores it (enums as their text)."""
@@ -98,7 +101,8 @@ def validate_change(change: PledgeChange, *, today: date) -> dict[str, str]:
         value = getattr(change, name)
         if value and not is_storable(value):
             errors[name] = "Remove the NUL character or unpaired surrogate from this text."
-    if change.status.needs_evidence and not (change.evidence_url or change.quote):
+    has_evidence = change.evidence_url or change.quote or change.is_own_answer
+    if change.status.needs_evidence and not has_evidence:
         errors.setdefault(
             "evidence_url", f"“{change.status.label}” needs evidence: a source link or a quote."
         )
