@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -13,16 +14,25 @@ from sqlmodel import Session
 
 from tracker.commands.common import writing
 from tracker.exports import cell
-from tracker.invitations import InvitationError, IssuedLink, default_expiry, issue_link
-from tracker.models import Election
+from tracker.invitations import (
+    InvitationError,
+    IssuedLink,
+    default_expiry,
+    issue_link,
+    live_invitation,
+)
+from tracker.mail import Mailer, MailError, smtp_settings
+from tracker.models import Election, utcnow
 from tracker.pledging import Subject
 from tracker.queries.authorities import authority_by_slug
 from tracker.queries.candidates import election_by_id, person_by_id
 from tracker.queries.invitations import (
+    due_reminders,
     election_candidates,
     latest_election_of_authority,
     latest_election_of_person,
 )
+from tracker.sending import MailConfig, SendReport, send_links, send_reminders
 from tracker.views.answer import answer_url
 
 CSV_COLUMNS = ("person_id", "name", "party", "ward", "email", "link", "expires")
@@ -44,12 +54,16 @@ CSV_COLUMNS = ("person_id", "name", "party", "ward", "email", "link", "expires")
     type=click.DateTime(["%Y-%m-%d"]),
     help="When the links stop working (default: 30 days after the election).",
 )
+@click.option("--send", is_flag=True, help="Email the links through SMTP_URL instead.")
+@click.option("--remind", is_flag=True, help="Email reminders of links expiring within a week.")
 def pledge_links_command(
     person_id: int | None,
     authority_slug: str | None,
     election_id: str | None,
     csv_path: Path | None,
     expires: datetime | None,
+    send: bool,
+    remind: bool,
 ) -> None:
     """Print a subject's personal pledge link, or make every candidate's in an election.
 
@@ -57,10 +71,18 @@ def pledge_links_command(
     working.
     """
     chosen = [v for v in (person_id, authority_slug, election_id) if v is not None]
+    if remind:
+        if chosen or send or csv_path:
+            raise click.UsageError("--remind runs alone: it reminds everyone who is due.")
+        send_reminder_emails()
+        return
     if len(chosen) != 1:
         raise click.UsageError("Give exactly one of --person, --authority or --election.")
-    if csv_path and not election_id:
-        raise click.UsageError("--csv writes an election's links: give --election too.")
+    if csv_path and (send or not election_id):
+        raise click.UsageError("--csv writes an election's links: give --election, not --send.")
+    if send:
+        send_link_emails(person_id, authority_slug, election_id, expires)
+        return
     with writing() as session:
         if election_id is not None:
             _election_links(session, election_id, expires, csv_path)
@@ -157,6 +179,94 @@ def _election_links(
         writer.writeheader()
         writer.writerows({key: cell(value) for key, value in row.items()} for row in rows)
     click.echo(f"Wrote {len(rows)} links to {csv_path}.")
+
+
+def send_link_emails(
+    person_id: int | None,
+    authority_slug: str | None,
+    election_id: str | None,
+    expires: datetime | None,
+) -> None:
+    """Email new links to a subject or an election's candidates, with a progress bar."""
+    with writing() as session:
+        election: Election | None
+        targets: list[tuple[Subject, Election | None]]
+        if election_id is not None:
+            election = resolve_election(session, election_id)
+            people = election_candidates(session, election)
+            targets = [(Subject(person_id=s.person.id), election) for s in people]
+        else:
+            subject, election = subject_and_election(session, person_id, authority_slug)
+            targets = [(subject, election)]
+        expires_at = expiry(election, expires)
+        session.commit()
+        report = _mail_run(
+            len(targets),
+            lambda mailer, mail, progress: send_links(
+                session,
+                targets,
+                make_link=lambda s, e: make_link(session, s, e, expires_at),
+                link_url=answer_url,
+                mailer=mailer,
+                mail=mail,
+                progress=progress,
+            ),
+        )
+    _print_report(report)
+
+
+def send_reminder_emails() -> None:
+    """Email a new link to everyone whose link expires within a week and has not answered."""
+    with writing() as session:
+        due = due_reminders(session, now=utcnow())
+        session.commit()
+        report = _mail_run(
+            len(due),
+            lambda mailer, mail, progress: send_reminders(
+                session,
+                due,
+                make_link=lambda s, e: make_link(session, s, e, _expiry_of(session, s, e)),
+                link_url=answer_url,
+                mailer=mailer,
+                mail=mail,
+                progress=progress,
+            ),
+        )
+    _print_report(report)
+
+
+def _expiry_of(session: Session, subject: Subject, election: Election | None) -> datetime:
+    """Return when the subject's live link expires (a reminder's link keeps that date)."""
+    live = live_invitation(session, subject, election=election, now=utcnow())
+    if live is None:
+        raise click.ClickException("A link due a reminder stopped working during the run.")
+    return live.expires_at
+
+
+def _mail_run(
+    count: int, run: Callable[[Mailer, MailConfig, Callable[[str], None]], SendReport]
+) -> SendReport:
+    """Connect to SMTP_URL and run the sends behind a progress bar; explain failures."""
+    config = current_app.config
+    try:
+        mail = MailConfig.from_app(config)
+        settings = smtp_settings(config.get("SMTP_URL"), ca_file=config.get("SMTP_CA_FILE"))
+        with (
+            Mailer(settings, rate=float(config["SMTP_RATE"])) as mailer,
+            click.progressbar(
+                length=count, label="Emails", show_pos=True, item_show_func=lambda s: s
+            ) as bar,
+        ):
+            return run(mailer, mail, lambda outcome: bar.update(1, outcome))
+    except MailError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _print_report(report: SendReport) -> None:
+    """Print the run's outcome counts and each refusal."""
+    click.echo(f"Emails: {report.summary()}.")
+    for problem in report.problems:
+        click.echo(f"  ! {problem}", err=True)
 
 
 COMMANDS = (pledge_links_command,)
