@@ -24,6 +24,7 @@ from tracker.views import (
     errors,
     feeds,
     health,
+    invitations,
     pages,
     parties,
     pledges,
@@ -76,6 +77,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         health,
         api,
         answer,
+        invitations,
     ):
         app.register_blueprint(module.bp)
     return app
