@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.asks import ask
+from tracker.asks import ask, campaign_email
 from tracker.auth import signed_in
 from tracker.db import get_session
 from tracker.extensions import htmx
@@ -65,7 +65,12 @@ def detail(slug: str) -> str:
         neighbours=neighbours(session, authority),
         slots=authority_slots(authority, [(r, p) for r, p in pledges if r.id in mine]),
         not_theirs=[d for d in own if not d.applies],
-        ask=ask(authority.name, [d.recommendation for d in own if d.applies], page)
+        ask=ask(
+            authority.name,
+            [d.recommendation for d in own if d.applies],
+            page,
+            campaign=campaign_email(),
+        )
         if not any(p for _, p in pledges)
         else None,
         page_url=page,
