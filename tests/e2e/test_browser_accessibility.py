@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -28,7 +29,9 @@ from tests.e2e.browser import (
     pledge_row,
     screenshot,
 )
-from tracker.models import Person, PledgeStatus
+from tracker.invitations import issue_link
+from tracker.models import Person, PledgeStatus, utcnow
+from tracker.pledging import Subject
 
 _numbers = itertools.count(1)
 
@@ -78,6 +81,29 @@ def new_token(page: Page, site: Site) -> None:
     page.get_by_label("Token name").fill(f"laptop {next(_numbers)}")
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_role("alert")).to_contain_text("Copy this token now")
+
+
+def pledge_link(site: Site, *, expired: bool = False) -> str:
+    """Make a fictional candidate's pledge link (or one that has expired); return its path."""
+    person = site.person(f"Lina Linked {next(_numbers)}")
+    with site.session() as session:
+        issued = issue_link(
+            session,
+            Subject(person_id=person.id),
+            election=None,
+            expires_at=utcnow() + timedelta(days=10),
+            secret_key=site.app.config["SECRET_KEY"],
+        )
+        if expired:
+            issued.invitation.expires_at = utcnow() - timedelta(days=1)
+    return f"/answer/{issued.token}"
+
+
+def answer_errors(page: Page, site: Site) -> None:
+    """Submit the answer page with nothing chosen, so it explains what to do."""
+    page.goto(pledge_link(site))
+    page.get_by_role("button", name="Record my answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
 
 
 def edit_row(page: Page, site: Site) -> Person:
@@ -141,6 +167,11 @@ PAGES: dict[str, PageType] = {
     "history": PageType(visit(lambda site: f"/pledges/{site.pledges['morgan'].id}/history")),
     "login": PageType(visit("/login")),
     "not-found": PageType(visit("/no-such-page", status=404)),
+    "answer": PageType(visit(pledge_link)),
+    "answer-errors": PageType(answer_errors),
+    "answer-expired": PageType(visit(lambda site: pledge_link(site, expired=True), status=410)),
+    "pledge-links": PageType(visit("/campaign/links/"), role="campaigner"),
+    "link-answers": PageType(visit("/campaign/links/answers"), role="campaigner"),
     "dashboard": PageType(visit("/campaign/"), role="campaigner"),
     "uploads": PageType(visit("/campaign/uploads"), role="campaigner"),
     "upload-preview": PageType(upload_preview, role="campaigner"),
