@@ -12,7 +12,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
 from tests.conftest import soup
-from tests.factories import candidate
+from tests.factories import candidate, fictional_council
 from tracker.extensions import limiter
 from tracker.invitations import issue_link
 from tracker.models import LinkAnswer, PledgeEvent, PledgeInvitation, Recommendation, utcnow
@@ -115,7 +115,16 @@ def test_reopening_the_link_shows_and_changes_the_answer(
 
 
 @pytest.mark.parametrize(
-    "damage", [lambda t: t[:-3], lambda t: t[:10] + "x" + t[11:], lambda t: "nonsense"]
+    "damage",
+    [
+        lambda t: t[:-3],
+        lambda t: t[:10] + ("x" if t[10] != "x" else "y") + t[11:],
+        lambda t: t.split(".")[0],
+        lambda t: "nonsense",
+        lambda t: t * 3,
+        lambda t: "é" + t,
+        lambda t: "WzEsIngiXQ.forged-signature",
+    ],
 )
 def test_changed_or_truncated_links_answer_404_with_what_to_do(
     client: FlaskClient, db: Session, site: None, damage: object
@@ -221,3 +230,30 @@ def test_a_statement_without_an_answer_is_refused_beside_its_recommendation(
     assert response.status_code == 400
     assert soup(response).select_one(f"#rec-{rec.id}-error") is not None
     assert db.exec(select(PledgeEvent)).first() is None
+
+
+def test_every_candidate_of_an_authority_gets_a_link(
+    runner: FlaskCliRunner, db: Session, site: None
+) -> None:
+    council = fictional_council(db, "Linkshire")
+    for name in ("Jane Fictitious", "Joe Madeup"):
+        candidate(db, name, council=council, poll_date=date(2026, 12, 3))
+    db.commit()
+    args = ["pledge-links", "--authority", council.slug, "--candidates"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    names = [line.split("\t")[1] for line in result.output.splitlines()]
+    assert names == ["Jane Fictitious", "Joe Madeup"]
+    assert db.exec(select(PledgeInvitation)).all()[0].person_id is not None
+
+
+def test_an_authority_link_is_for_the_authority(
+    runner: FlaskCliRunner, client: FlaskClient, db: Session, site: None
+) -> None:
+    council = fictional_council(db, "Linkshire")
+    db.commit()
+    args = ["pledge-links", "--authority", council.slug, "--expires", "2099-01-01"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    page = soup(client.get(_path(result.output.strip())))
+    assert "Linkshire Council (fictional)" in page.select_one(".link-owner .lede").get_text()

@@ -52,7 +52,8 @@ class Reply:
 def own_answer_note(invitation: PledgeInvitation, when: datetime) -> str:
     """Return the note that marks an answer as the subject's own, given through the link."""
     who = "candidate" if invitation.person_id is not None else "authority"
-    return f"Answered by the {who} through their pledge link on {long_date(when)}."
+    whose = "their" if invitation.person_id is not None else "its"
+    return f"Answered by the {who} through {whose} pledge link on {long_date(when)}."
 
 
 def record_replies(

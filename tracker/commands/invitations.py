@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from tracker.commands.common import writing
+from tracker.db import get_session
 from tracker.exports import cell
 from tracker.invitations import (
     InvitationError,
@@ -54,6 +55,11 @@ CSV_COLUMNS = ("person_id", "name", "party", "ward", "email", "link", "expires")
     type=click.DateTime(["%Y-%m-%d"]),
     help="When the links stop working (default: 30 days after the election).",
 )
+@click.option(
+    "--candidates",
+    is_flag=True,
+    help="With --authority: every candidate of its newest election, not the authority.",
+)
 @click.option("--send", is_flag=True, help="Email the links through SMTP_URL instead.")
 @click.option("--remind", is_flag=True, help="Email reminders of links expiring within a week.")
 def pledge_links_command(
@@ -62,14 +68,23 @@ def pledge_links_command(
     election_id: str | None,
     csv_path: Path | None,
     expires: datetime | None,
+    candidates: bool,
     send: bool,
     remind: bool,
 ) -> None:
     """Print a subject's personal pledge link, or make every candidate's in an election.
 
+    --election ID (or --authority SLUG --candidates) makes one link per candidate: printed,
+    written to --csv FILE for a mail merge, or emailed with --send. --remind, run daily,
+    emails a new link a week before expiry to those who have not answered.
+
     Each run gives a new link: an earlier link for the same subject and election stops
     working.
     """
+    if candidates:
+        if authority_slug is None or person_id is not None or election_id is not None:
+            raise click.UsageError("--candidates goes with --authority alone.")
+        election_id, authority_slug = _newest_election_id(authority_slug), None
     chosen = [v for v in (person_id, authority_slug, election_id) if v is not None]
     if remind:
         if chosen or send or csv_path:
@@ -89,6 +104,17 @@ def pledge_links_command(
         else:
             issued = _one_link(session, person_id, authority_slug, expires)
             click.echo(answer_url(issued.token))
+
+
+def _newest_election_id(authority_slug: str) -> str:
+    """Return the Democracy Club id of the newest election an authority held."""
+    session = get_session()
+    _, election = subject_and_election(session, None, authority_slug)
+    if election is None:
+        raise click.BadParameter(
+            f"no election is known for {authority_slug!r}", param_hint="--authority"
+        )
+    return election.election_id
 
 
 def resolve_election(session: Session, election_id: str) -> Election:

@@ -44,7 +44,7 @@ def addressee(session: Session, invitation: PledgeInvitation) -> Addressee:
     poll_date = election.poll_date if election else None
     if invitation.authority_id is not None:
         authority = session.get_one(Authority, invitation.authority_id)
-        return Addressee(authority.name, False, authority.name, poll_date, None, authority.slug)
+        return Addressee(authority.name, False, None, poll_date, None, authority.slug)
     person = session.get_one(Person, invitation.person_id)
     rows = candidacies_by_person(session, [person.id]).get(person.id, [])
     mine = [r for r in rows if election is None or r.election_id == election.election_id]
