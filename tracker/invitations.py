@@ -79,6 +79,7 @@ def issue_link(
         raise InvitationError(
             f"A link expiring on {expires_at:%Y-%m-%d} would not work: give a later expiry date."
         )
+    secret = secrets.token_urlsafe(24)
     invitation = live_invitation(session, subject, election=election, now=now)
     if invitation is None:
         invitation = PledgeInvitation(
@@ -88,9 +89,8 @@ def issue_link(
             created_at=now,
             created_by_id=created_by_id,
             expires_at=expires_at,
-            secret_hash="",
+            secret_hash=_digest(secret),
         )
-    secret = secrets.token_urlsafe(24)
     invitation.secret_hash = _digest(secret)
     invitation.expires_at = expires_at
     session.add(invitation)
