@@ -20,11 +20,11 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session
 
-from tracker.invitations import IssuedLink, live_invitation
+from tracker.invitations import IssuedLink, issue_link, live_invitation
 from tracker.mail import Mailer, MailError, Refused
 from tracker.models import Election, PledgeInvitation, SendOutcome, utcnow
 from tracker.pledging import Subject
-from tracker.queries.invitations import Addressee, addressee
+from tracker.queries.invitations import Addressee, addressee, election_candidates
 from tracker.templating import long_date
 
 SUBJECT = "Your personal link to answer the Modern Slavery Local Pledge"
@@ -148,6 +148,39 @@ def send_links(
         _count(report, issued.invitation, outcome)
         progress(outcome.value)
     return report
+
+
+def send_election(
+    session: Session,
+    election: Election,
+    *,
+    expires_at: datetime,
+    secret_key: str,
+    link_url: Callable[[str], str],
+    mailer: Mailer,
+    mail: MailConfig,
+    progress: Callable[[str], None] = lambda _outcome: None,
+) -> SendReport:
+    """Email every candidate of an election their link (those already emailed are skipped)."""
+    targets: list[tuple[Subject, Election | None]] = [
+        (Subject(person_id=standing.person.id), election)
+        for standing in election_candidates(session, election)
+    ]
+
+    def make_link(subject: Subject, election: Election | None) -> IssuedLink:
+        return issue_link(
+            session, subject, election=election, expires_at=expires_at, secret_key=secret_key
+        )
+
+    return send_links(
+        session,
+        targets,
+        make_link=make_link,
+        link_url=link_url,
+        mailer=mailer,
+        mail=mail,
+        progress=progress,
+    )
 
 
 def send_reminders(

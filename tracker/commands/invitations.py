@@ -33,7 +33,13 @@ from tracker.queries.invitations import (
     latest_election_of_authority,
     latest_election_of_person,
 )
-from tracker.sending import MailConfig, SendReport, send_links, send_reminders
+from tracker.sending import (
+    MailConfig,
+    SendReport,
+    send_election,
+    send_links,
+    send_reminders,
+)
 from tracker.views.answer import answer_url
 
 CSV_COLUMNS = ("person_id", "name", "party", "ward", "email", "link", "expires")
@@ -214,30 +220,42 @@ def send_link_emails(
     expires: datetime | None,
 ) -> None:
     """Email new links to a subject or an election's candidates, with a progress bar."""
+    secret_key = current_app.config["SECRET_KEY"]
     with writing() as session:
-        election: Election | None
-        targets: list[tuple[Subject, Election | None]]
         if election_id is not None:
             election = resolve_election(session, election_id)
-            people = election_candidates(session, election)
-            targets = [(Subject(person_id=s.person.id), election) for s in people]
+            expires_at = expiry(election, expires)
+            count = len(election_candidates(session, election))
+            session.commit()
+            report = _mail_run(
+                count,
+                lambda mailer, mail, progress: send_election(
+                    session,
+                    election,
+                    expires_at=expires_at,
+                    secret_key=secret_key,
+                    link_url=answer_url,
+                    mailer=mailer,
+                    mail=mail,
+                    progress=progress,
+                ),
+            )
         else:
-            subject, election = subject_and_election(session, person_id, authority_slug)
-            targets = [(subject, election)]
-        expires_at = expiry(election, expires)
-        session.commit()
-        report = _mail_run(
-            len(targets),
-            lambda mailer, mail, progress: send_links(
-                session,
-                targets,
-                make_link=lambda s, e: make_link(session, s, e, expires_at),
-                link_url=answer_url,
-                mailer=mailer,
-                mail=mail,
-                progress=progress,
-            ),
-        )
+            subject, one = subject_and_election(session, person_id, authority_slug)
+            until = expiry(one, expires)
+            session.commit()
+            report = _mail_run(
+                1,
+                lambda mailer, mail, progress: send_links(
+                    session,
+                    [(subject, one)],
+                    make_link=lambda s, e: make_link(session, s, e, until),
+                    link_url=answer_url,
+                    mailer=mailer,
+                    mail=mail,
+                    progress=progress,
+                ),
+            )
     _print_report(report)
 
 
@@ -284,7 +302,7 @@ def _mail_run(
             ) as bar,
         ):
             return run(mailer, mail, lambda outcome: bar.update(1, outcome))
-    except MailError as error:
+    except (MailError, InvitationError) as error:
         raise click.ClickException(str(error)) from error
 
 

@@ -172,11 +172,11 @@ def _thanks(count: int) -> str:
     )
 
 
-def answer_url(token: str) -> str:
-    """Return a link's full address: on this request's host, or SITE_URL outside a request."""
-    if has_request_context():
+def answer_url(token: str, *, site: str | None = None) -> str:
+    """Return a link's full address: on `site`, this request's host, or else SITE_URL."""
+    if site is None and has_request_context():
         return url_for("answer.page", token=token, _external=True)
-    site = current_app.config.get("SITE_URL")
+    site = (site or current_app.config.get("SITE_URL") or "").rstrip("/")
     if not site:
         raise RuntimeError("Set SITE_URL (https://tracker.example.org) to make pledge links.")
     return f"{site}{bp.url_prefix}/{token}"

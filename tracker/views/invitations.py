@@ -20,6 +20,7 @@ from tracker.answers import (
 from tracker.auth import Account, role_required, signed_in
 from tracker.db import get_session
 from tracker.invitations import InvitationError, default_expiry, issue_link, subject_of
+from tracker.link_jobs import enqueue_election_links
 from tracker.mail import Mailer, MailError, smtp_settings
 from tracker.models import Election, LinkAnswer, PledgeInvitation, Role, SendOutcome, utcnow
 from tracker.pledging import StaleEdit, Subject
@@ -150,6 +151,38 @@ def send(invitation_id: int) -> Response:
     session.commit()
     flash(f"{OUTCOME_WORDS[outcome]}.", "success" if outcome is SendOutcome.SENT else "error")
     return redirect(url_for(".index"), 303)
+
+
+@bp.post("/send-election")
+def send_election() -> Response:
+    """Queue the emailing of every candidate's link in an election, for a worker to send."""
+    session = get_session()
+    value = request.form.get("election", "").strip()[:200]
+    election = election_by_id(session, value) if value else None
+    back = url_for(".index", election=election.election_id if election else None)
+    if election is None:
+        flash(f"There is no election called “{value}”.", "error")
+        return redirect(url_for(".index"), 303)
+    if default_expiry(election.poll_date) <= utcnow():
+        flash(
+            "Links for that election would already have expired: run `tracker pledge-links "
+            f"--election {election.election_id} --send --expires YYYY-MM-DD`.",
+            "error",
+        )
+        return redirect(back, 303)
+    if not enqueue_election_links(election.election_id, request.host_url.rstrip("/")):
+        flash(
+            "There is no worker queue (REDIS_URL): run `tracker pledge-links --election "
+            f"{election.election_id} --send`.",
+            "error",
+        )
+        return redirect(back, 303)
+    flash(
+        f"Queued: a worker is emailing the candidates of {election.election_id}; each "
+        "outcome shows here as it is sent.",
+        "success",
+    )
+    return redirect(back, 303)
 
 
 @bp.post("/<int:invitation_id>/revoke")
