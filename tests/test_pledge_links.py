@@ -95,6 +95,7 @@ def test_two_pledges_through_the_link_are_public_and_marked_as_the_candidates_ow
     assert "pledged" in str(api)
     feed = client.get(f"/feeds/candidates/{jane.id}.atom").text
     assert feed.count("<entry>") == 2
+    assert feed.count(marker) == 2
 
     answer = db.exec(select(LinkAnswer).where(LinkAnswer.statement.is_not(None))).one()  # type: ignore[union-attr]
     assert answer.statement_state == "pending"
