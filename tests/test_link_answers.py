@@ -179,3 +179,48 @@ def test_a_campaigner_makes_a_link_on_the_site_and_it_works(
     link = str(page.select_one("#new-link")["value"])
     auth.logout()
     assert "Jane Fictitious" in soup(client.get(link.removeprefix("http://localhost"))).get_text()
+
+
+def test_a_statement_overtaken_by_a_newer_answer_cannot_be_approved(
+    client: FlaskClient, auth: AuthActions, db: Session, site: None
+) -> None:
+    jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
+    rec = _rec(db, "pathways-to-support")
+    path = _link(db, jane)
+    _answer(client, path, {rec.id or 0: "pledged"}, **{f"s{rec.id}": "First thoughts."})
+    _answer(client, path, {rec.id or 0: "declined"})
+    first = db.exec(select(LinkAnswer).order_by(LinkAnswer.id)).first()  # type: ignore[arg-type]
+    assert first is not None
+    auth.login_as("campaigner")
+    response = _decide(auth, client, first.id or 0, "approve")
+    assert "keep it off the site" in soup(client.get(response.headers["Location"])).get_text()
+    db.refresh(first)
+    assert first.statement_state == "pending"
+    assert _decide(auth, client, first.id or 0, "reject").status_code == 303
+    db.refresh(first)
+    assert first.statement_state == "rejected"
+    assert pledge_of(db, rec.slug, person=jane).quote is None
+
+
+def test_an_answer_racing_a_campaigners_edit_is_refused_then_accepted_on_resubmit(
+    client: FlaskClient, db: Session, site: None
+) -> None:
+    jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
+    rec = _rec(db, "pathways-to-support")
+    path = _link(db, jane)
+    page = soup(client.get(path))
+    data = {
+        str(f["name"]): str(f["value"]) for f in page.select("form.answer-form input[type=hidden]")
+    }
+    record(db, pledge_of(db, rec.slug, person=jane), PledgeStatus.DECLINED)
+    db.commit()
+    conflict = client.post(path, data=data | {f"answer-{rec.id}": "pledged"})
+    assert conflict.status_code == 409
+    fresh = {
+        str(f["name"]): str(f["value"])
+        for f in soup(conflict).select("form.answer-form input[type=hidden]")
+    }
+    assert fresh[f"version-{rec.id}"] == "1"
+    again = client.post(path, data=fresh | {f"answer-{rec.id}": "pledged"})
+    assert again.status_code == 303
+    assert pledge_of(db, rec.slug, person=jane).status == "pledged"

@@ -66,13 +66,15 @@ def record_replies(
         pledge = find_pledge(session, subject, reply.recommendation_id)
         if pledge is not None and _is_unchanged(session, pledge, reply):
             continue
-        keep_delivery = pledge is not None and pledge.status in COMMITTED
-        committed = reply.status.value in COMMITTED
+        # A delivery rating survives only a change between pledged and partly pledged.
+        keeps_delivery = (
+            pledge is not None and pledge.status in COMMITTED and reply.status.value in COMMITTED
+        )
         change = PledgeChange(
             status=reply.status,
             delivery=Delivery(pledge.delivery)
-            if pledge and keep_delivery and committed
-            else (Delivery.NOT_YET_RATED),
+            if pledge is not None and keeps_delivery
+            else Delivery.NOT_YET_RATED,
             evidence_date=now.date(),
             note=own_answer_note(invitation, now),
             is_own_answer=True,
@@ -146,8 +148,9 @@ def approve_statement(
     """Publish the subject's statement as the pledge's quote."""
     now = now or utcnow()
     if not _is_current(session, answer):
-        _decide(session, answer, StatementState.REJECTED, reviewer_id, now)
-        raise AnswerError("The pledge has changed since this statement; it was set aside.")
+        raise AnswerError(
+            "The pledge has changed since this statement was written: keep it off the site."
+        )
     _decide(session, answer, StatementState.APPROVED, reviewer_id, now)
     return _resave(session, answer, reviewer_id, now, quote=answer.statement)
 

@@ -155,6 +155,9 @@ def _render(invitation: PledgeInvitation, errors: dict[int, str], status: int) -
         "choices": CHOICES,
         "errors": errors,
         "form": request.form if status != 200 else {},
+        # After a refused form the versions it was loaded at still stand; after a conflict
+        # the page shows what is saved now, so resubmitting saves over it knowingly.
+        "keep_versions": status == 400,
         "max_statement": MAX_STATEMENT,
         "campaign_email": current_app.config.get("CAMPAIGN_EMAIL"),
     }
