@@ -6,7 +6,7 @@ emailing it went. A `link_answer` is one answer given through such a link: the p
 event it recorded and the subject's own statement, hidden until a campaigner approves it.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
