@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlmodel import Session, select
 
+from tests.conftest import AuthActions
 from tests.factories import candidate
 from tests.smtp_server import PASSWORD, USER, self_signed, smtp_server
 from tracker.mail import MailError, Throttle, smtp_settings
@@ -182,3 +183,26 @@ def test_throttle_spaces_messages_at_the_rate() -> None:
     for _ in range(3):
         throttle.wait()
     assert slept == [0.5, 0.5]
+
+
+def test_nobody_who_unsubscribed_is_written_to_again(
+    mail_app: Flask,
+    runner: FlaskCliRunner,
+    auth: AuthActions,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    jane = _stand(db)["Jane Fictitious"]
+    runner.invoke(args=["pledge-links", "--person", str(jane)])
+    invitation = db.exec(select(PledgeInvitation)).one()
+    auth.login_as("campaigner")
+    token = auth.form_token("/campaign/links/")
+    response = auth.client.post(
+        f"/campaign/links/{invitation.id}/unsubscribe", data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    with smtp_server() as (port, inbox):
+        monkeypatch.setitem(mail_app.config, "SMTP_URL", f"smtp+plain://127.0.0.1:{port}")
+        result = runner.invoke(args=["pledge-links", "--election", ELECTION, "--send"])
+    assert "0 sent, 1 refused, 1 no-address, 1 unsubscribed" in result.output
+    assert inbox.received == []

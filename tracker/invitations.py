@@ -159,6 +159,25 @@ def revoke_invitation(
     session.flush()
 
 
+def record_unsubscribe(
+    session: Session, invitation: PledgeInvitation, *, now: datetime | None = None
+) -> None:
+    """Note that the subject asked for no more emails: no link or reminder is sent again."""
+    invitation.unsubscribed_at = invitation.unsubscribed_at or now or utcnow()
+    session.add(invitation)
+    session.flush()
+
+
+def has_unsubscribed(session: Session, subject: Subject) -> bool:
+    """Return whether the subject asked, through any of their links, for no more emails."""
+    stmt = select(PledgeInvitation.id).where(
+        PledgeInvitation.person_id == subject.person_id,
+        PledgeInvitation.authority_id == subject.authority_id,
+        col(PledgeInvitation.unsubscribed_at).is_not(None),
+    )
+    return session.exec(stmt).first() is not None
+
+
 def _serializer(secret_key: str) -> URLSafeSerializer:
     """Return the signer for pledge links (salted, so no other signed value passes as one)."""
     return URLSafeSerializer(secret_key, salt=LINK_SALT)

@@ -507,6 +507,7 @@ class SendOutcome(StrEnum):
     SENT = "sent"
     REFUSED = "refused"  # the mail server would not take it
     NO_ADDRESS = "no-address"  # nobody has published an address for the subject
+    UNSUBSCRIBED = "unsubscribed"  # they asked for no more of these emails
 
 
 class PledgeInvitation(SQLModel, table=True):
@@ -537,6 +538,7 @@ class PledgeInvitation(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class StatementState(StrEnum):

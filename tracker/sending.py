@@ -5,7 +5,7 @@ put in an email at the moment it is made); the outcome (sent, refused, no addres
 the address it went to are saved and committed after every message, so a run that stops
 half way can be started again without writing to anyone twice. A week before a link
 expires, subjects who have not answered get a reminder with a new link, which replaces
-the first.
+the first. Nobody who asked to unsubscribe is written to again.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session
 
-from tracker.invitations import IssuedLink, issue_link, live_invitation
+from tracker.invitations import IssuedLink, has_unsubscribed, issue_link, live_invitation
 from tracker.mail import Mailer, MailError, Refused
 from tracker.models import Election, PledgeInvitation, SendOutcome, utcnow
 from tracker.pledging import Subject
@@ -137,6 +137,10 @@ def send_links(
     """Email each subject a new link, unless one was already sent; commit after each."""
     report = SendReport()
     for subject, election in targets:
+        if has_unsubscribed(session, subject):
+            report.outcomes[SendOutcome.UNSUBSCRIBED.value] += 1
+            progress(SendOutcome.UNSUBSCRIBED.value)
+            continue
         live = live_invitation(session, subject, election=election, now=utcnow())
         if live is not None and live.send_outcome == SendOutcome.SENT.value:
             report.already_sent += 1  # a new link would break the one already emailed
@@ -197,6 +201,10 @@ def send_reminders(
     report = SendReport()
     for invitation in due:
         subject = Subject(person_id=invitation.person_id, authority_id=invitation.authority_id)
+        if has_unsubscribed(session, subject):
+            report.outcomes[SendOutcome.UNSUBSCRIBED.value] += 1
+            progress(SendOutcome.UNSUBSCRIBED.value)
+            continue
         election = session.get(Election, invitation.election_id) if invitation.election_id else None
         issued = make_link(subject, election)
         outcome = deliver(

@@ -40,8 +40,9 @@ def upgrade() -> None:
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("unsubscribed_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "send_outcome IN ('sent', 'refused', 'no-address')",
+            "send_outcome IN ('sent', 'refused', 'no-address', 'unsubscribed')",
             name=op.f("ck_pledge_invitation_send_outcome"),
         ),
         sa.CheckConstraint(

@@ -19,7 +19,13 @@ from tracker.answers import (
 )
 from tracker.auth import Account, role_required, signed_in
 from tracker.db import get_session
-from tracker.invitations import InvitationError, default_expiry, issue_link, subject_of
+from tracker.invitations import (
+    InvitationError,
+    default_expiry,
+    issue_link,
+    record_unsubscribe,
+    subject_of,
+)
 from tracker.link_jobs import enqueue_election_links
 from tracker.mail import Mailer, MailError, smtp_settings
 from tracker.models import Election, LinkAnswer, PledgeInvitation, Role, SendOutcome, utcnow
@@ -44,6 +50,7 @@ OUTCOME_WORDS = {
     SendOutcome.SENT: "Emailed",
     SendOutcome.REFUSED: "The mail server refused it",
     SendOutcome.NO_ADDRESS: "Not emailed: no published address",
+    SendOutcome.UNSUBSCRIBED: "Not emailed: they unsubscribed",
 }
 
 
@@ -183,6 +190,16 @@ def send_election() -> Response:
         "success",
     )
     return redirect(back, 303)
+
+
+@bp.post("/<int:invitation_id>/unsubscribe")
+def unsubscribe(invitation_id: int) -> Response:
+    """Record that the subject asked for no more emails (they reached the unsubscribe address)."""
+    session = get_session()
+    record_unsubscribe(session, _invitation(invitation_id))
+    session.commit()
+    flash("Recorded: no more pledge-link emails or reminders will be sent to them.", "success")
+    return redirect(url_for(".index"), 303)
 
 
 @bp.post("/<int:invitation_id>/revoke")
