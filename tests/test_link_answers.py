@@ -224,3 +224,24 @@ def test_an_answer_racing_a_campaigners_edit_is_refused_then_accepted_on_resubmi
     again = client.post(path, data=fresh | {f"answer-{rec.id}": "pledged"})
     assert again.status_code == 303
     assert pledge_of(db, rec.slug, person=jane).status == "pledged"
+
+
+def test_a_campaigner_rates_the_delivery_of_an_answer_given_through_a_link(
+    client: FlaskClient, auth: AuthActions, db: Session, site: None
+) -> None:
+    jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
+    rec = _rec(db, "pathways-to-support")
+    _answer(client, _link(db, jane), {rec.id or 0: "pledged"})
+    pledge = pledge_of(db, rec.slug, person=jane)
+    auth.login_as("campaigner")
+    edit = f"/candidates/{jane.id}/pledges/{rec.slug}"
+    form = soup(client.get(edit + "/edit")).select_one("form.pledge-form")
+    data = {str(field["name"]): str(field.get("value", "")) for field in form.select("input[name]")}
+    data |= {"status": "pledged", "delivery": "in-progress", "note": pledge.note or ""}
+    assert client.post(edit, data=data).status_code == 303
+    db.refresh(pledge)
+    assert (pledge.status, pledge.delivery) == ("pledged", "in-progress")
+    data |= {"status": "declined", "delivery": "not-yet-rated", "version": str(pledge.version)}
+    refused = client.post(edit, data=data)
+    assert refused.status_code in (400, 422)
+    assert soup(refused).select_one(".field-error") is not None

@@ -258,3 +258,16 @@ def test_an_authority_link_is_for_the_authority(
     assert result.exit_code == 0, result.output
     page = soup(client.get(_path(result.output.strip())))
     assert "Linkshire Council (fictional)" in page.select_one(".link-owner .lede").get_text()
+
+
+def test_an_answer_without_the_forms_csrf_token_is_refused(
+    runner: FlaskCliRunner, client: FlaskClient, db: Session, site: None
+) -> None:
+    jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
+    path = _path(runner.invoke(args=["pledge-links", "--person", str(jane.id)]).output.strip())
+    rec = _recs(db)["listen-to-lived-experience"]
+    form = _answer_form(client, path)
+    del form["csrf_token"]
+    response = client.post(path, data=form | {f"answer-{rec.id}": "pledged"})
+    assert response.status_code == 400
+    assert db.exec(select(PledgeEvent)).first() is None

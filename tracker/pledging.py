@@ -9,7 +9,7 @@ can therefore never silently overwrite each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -168,6 +168,9 @@ def save_change(
     the database itself, so a rival save since then is a StaleEdit, not a lost edit.
     """
     now = now or utcnow()
+    pledge = find_pledge(session, subject, recommendation_id)
+    if _stands_on_own_answer(pledge, change):
+        change = replace(change, is_own_answer=True)
     errors = validate_change(change, today=now.date())
     if errors:
         raise InvalidPledge(errors)
@@ -192,6 +195,19 @@ def save_change(
     if result.rowcount != 1:
         raise StaleEdit(pledge)
     return pledge, _log(session, pledge, before, change, actor_id, now)
+
+
+def _stands_on_own_answer(pledge: Pledge | None, change: PledgeChange) -> bool:
+    """Return whether the change keeps a status the subject gave themselves, without a source.
+
+    Only an answer given through a pledge link is recorded without a link or a quote, so a
+    campaigner rating its delivery or adding a note need not invent a source for it.
+    """
+    return (
+        pledge is not None
+        and pledge.status == change.status.value
+        and not (pledge.evidence_url or pledge.quote)
+    )
 
 
 def _create(

@@ -237,9 +237,11 @@ def answers() -> str:
     )
 
 
-@bp.post("/answers/<int:answer_id>/<any(approve, reject, verify, withdraw):decision>")
+@bp.post("/answers/<int:answer_id>/<decision>")
 def decide(answer_id: int, decision: str) -> Response:
     """Approve or reject a statement, or verify or withdraw an answer."""
+    if decision not in DONE:
+        abort(404)
     session = get_session()
     answer: LinkAnswer = link_answer_by_id(session, answer_id) or abort(404)
     reviewer = _me().id
