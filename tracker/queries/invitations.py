@@ -31,11 +31,9 @@ class Addressee:
     """Whom a link is for and what they answer as, in the words the pages print."""
 
     name: str
-    is_candidate: bool
     office: str | None  # "Fictional Party candidate for Fictional Ward, Sheffield"
     poll_date: date | None
     email: str | None
-    page_slug: str
 
 
 def addressee(session: Session, invitation: PledgeInvitation) -> Addressee:
@@ -44,7 +42,7 @@ def addressee(session: Session, invitation: PledgeInvitation) -> Addressee:
     poll_date = election.poll_date if election else None
     if invitation.authority_id is not None:
         authority = session.get_one(Authority, invitation.authority_id)
-        return Addressee(authority.name, False, None, poll_date, None, authority.slug)
+        return Addressee(authority.name, None, poll_date, None)
     person = session.get_one(Person, invitation.person_id)
     rows = candidacies_by_person(session, [person.id]).get(person.id, [])
     mine = [r for r in rows if election is None or r.election_id == election.election_id]
@@ -54,7 +52,7 @@ def addressee(session: Session, invitation: PledgeInvitation) -> Addressee:
         else None
     )
     poll_date = mine[0].poll_date if mine else poll_date
-    return Addressee(person.name, True, office, poll_date, person.email, person.slug)
+    return Addressee(person.name, office, poll_date, person.email)
 
 
 def invitation_by_id(session: Session, invitation_id: int) -> PledgeInvitation | None:
