@@ -245,3 +245,20 @@ def test_a_campaigner_rates_the_delivery_of_an_answer_given_through_a_link(
     refused = client.post(edit, data=data)
     assert refused.status_code in (400, 422)
     assert soup(refused).select_one(".field-error") is not None
+
+
+def test_changing_one_answer_leaves_a_sourced_record_of_another_alone(
+    client: FlaskClient, db: Session, site: None
+) -> None:
+    jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
+    sourced, changed = _rec(db, "pathways-to-support"), _rec(db, "listen-to-lived-experience")
+    record(db, pledge_of(db, sourced.slug, person=jane), PledgeStatus.DECLINED)
+    db.commit()
+    path = _link(db, jane)
+    ticked = soup(client.get(path)).select_one(f"#answer-{sourced.id}-declined")
+    assert ticked is not None and ticked.has_attr("checked")
+    _answer(client, path, {sourced.id or 0: "declined", changed.id or 0: "pledged"})
+    kept = pledge_of(db, sourced.slug, person=jane)
+    assert (kept.version, kept.evidence_url) == (1, "https://example.org/evidence")
+    answers = db.exec(select(LinkAnswer)).all()
+    assert [a.recommendation_id for a in answers] == [changed.id]

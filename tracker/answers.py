@@ -109,13 +109,19 @@ def record_replies(
 
 
 def _is_unchanged(session: Session, pledge: Pledge, reply: Reply) -> bool:
-    """Return whether the reply repeats the subject's standing link answer word for word."""
+    """Return whether the reply only repeats what the pledge already says.
+
+    The page comes back with every current answer ticked, so a subject changing one answer
+    resubmits the rest: those must not replace a campaigner's sourced record, nor queue the
+    same statement again.
+    """
+    if pledge.status != reply.status.value:
+        return False
+    if reply.statement is None:
+        return True
     latest = latest_link_answer(session, pledge.id or 0)
     return (
-        latest is not None
-        and _is_current(session, latest)
-        and latest.status == reply.status.value
-        and latest.statement == reply.statement
+        latest is not None and _is_current(session, latest) and latest.statement == reply.statement
     )
 
 
