@@ -271,3 +271,14 @@ def test_an_answer_without_the_forms_csrf_token_is_refused(
     response = client.post(path, data=form | {f"answer-{rec.id}": "pledged"})
     assert response.status_code == 400
     assert db.exec(select(PledgeEvent)).first() is None
+
+
+def test_links_need_the_sites_address(
+    app: Flask, runner: FlaskCliRunner, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "SITE_URL", None)
+    jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
+    result = runner.invoke(args=["pledge-links", "--person", str(jane.id)])
+    assert result.exit_code == 1
+    assert "Set SITE_URL" in result.output
+    assert db.exec(select(PledgeInvitation)).first() is None

@@ -84,9 +84,13 @@ def pledge_links_command(
     written to --csv FILE for a mail merge, or emailed with --send. --remind, run daily,
     emails a new link a week before expiry to those who have not answered.
 
-    Each run gives a new link: an earlier link for the same subject and election stops
-    working.
+    Making a link replaces any earlier one for the same subject and election, which stops
+    working; --send skips those already emailed, so their link stands.
     """
+    if not current_app.config.get("SITE_URL"):
+        raise click.ClickException(
+            "Set SITE_URL to the site's address (https://tracker.example.org): links need it."
+        )
     if candidates:
         if authority_slug is None or person_id is not None or election_id is not None:
             raise click.UsageError("--candidates goes with --authority alone.")
