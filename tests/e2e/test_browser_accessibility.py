@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -29,9 +28,7 @@ from tests.e2e.browser import (
     pledge_row,
     screenshot,
 )
-from tracker.invitations import issue_link
-from tracker.models import Person, PledgeStatus, utcnow
-from tracker.pledging import Subject
+from tracker.models import Person, PledgeStatus
 
 _numbers = itertools.count(1)
 
@@ -85,18 +82,7 @@ def new_token(page: Page, site: Site) -> None:
 
 def pledge_link(site: Site, *, expired: bool = False) -> str:
     """Make a fictional candidate's pledge link (or one that has expired); return its path."""
-    person = site.person(f"Lina Linked {next(_numbers)}")
-    with site.session() as session:
-        issued = issue_link(
-            session,
-            Subject(person_id=person.id),
-            election=None,
-            expires_at=utcnow() + timedelta(days=10),
-            secret_key=site.app.config["SECRET_KEY"],
-        )
-        if expired:
-            issued.invitation.expires_at = utcnow() - timedelta(days=1)
-    return f"/answer/{issued.token}"
+    return site.pledge_link(site.person(f"Lina Linked {next(_numbers)}"), expired=expired)
 
 
 def answer_errors(page: Page, site: Site) -> None:
