@@ -206,3 +206,31 @@ def test_nobody_who_unsubscribed_is_written_to_again(
         result = runner.invoke(args=["pledge-links", "--election", ELECTION, "--send"])
     assert "0 sent, 1 refused, 1 no-address, 1 unsubscribed" in result.output
     assert inbox.received == []
+
+
+def test_a_campaigner_emails_one_subject_a_new_link_from_the_site(
+    mail_app: Flask,
+    runner: FlaskCliRunner,
+    auth: AuthActions,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    jane = _stand(db)["Jane Fictitious"]
+    old = runner.invoke(args=["pledge-links", "--person", str(jane)]).output.strip()
+    invitation = db.exec(select(PledgeInvitation)).one()
+    auth.login_as("campaigner")
+    with smtp_server() as (port, inbox):
+        monkeypatch.setitem(mail_app.config, "SMTP_URL", f"smtp+plain://127.0.0.1:{port}")
+        token = auth.form_token("/campaign/links/")
+        sent = auth.client.post(f"/campaign/links/{invitation.id}/send", data={"csrf_token": token})
+        assert "Emailed." in auth.client.get(sent.headers["Location"]).text
+        auth.client.post(f"/campaign/links/{invitation.id}/unsubscribe", data={"csrf_token": token})
+        again = auth.client.post(
+            f"/campaign/links/{invitation.id}/send", data={"csrf_token": token}
+        )
+        assert "they unsubscribed" in auth.client.get(again.headers["Location"]).text
+    assert [rcpts for rcpts, _ in inbox.received] == [["jane@example.org"]]
+    text = inbox.received[0][1].get_body(("plain",)).get_content()
+    new = next(word for word in text.split() if word.startswith("http://localhost/answer/"))
+    assert auth.client.get(new.removeprefix("http://localhost")).status_code == 200
+    assert auth.client.get(old.removeprefix(SITE)).status_code == 410

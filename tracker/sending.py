@@ -187,6 +187,30 @@ def send_election(
     )
 
 
+def resend_link(
+    session: Session,
+    invitation: PledgeInvitation,
+    *,
+    secret_key: str,
+    link_url: Callable[[str], str],
+    mailer: Mailer,
+    mail: MailConfig,
+) -> SendOutcome:
+    """Email one subject a new link in place of the invitation's (unless they unsubscribed)."""
+    subject = Subject(person_id=invitation.person_id, authority_id=invitation.authority_id)
+    if has_unsubscribed(session, subject):
+        return SendOutcome.UNSUBSCRIBED
+    election = session.get(Election, invitation.election_id) if invitation.election_id else None
+    issued = issue_link(
+        session,
+        subject,
+        election=election,
+        expires_at=invitation.expires_at,
+        secret_key=secret_key,
+    )
+    return deliver(session, issued, link_url(issued.token), mailer=mailer, mail=mail)
+
+
 def send_reminders(
     session: Session,
     due: list[PledgeInvitation],

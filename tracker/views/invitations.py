@@ -24,7 +24,6 @@ from tracker.invitations import (
     default_expiry,
     issue_link,
     record_unsubscribe,
-    subject_of,
 )
 from tracker.link_jobs import enqueue_election_links
 from tracker.mail import Mailer, MailError, smtp_settings
@@ -41,7 +40,7 @@ from tracker.queries.invitations import (
     pending_statements,
     recent_link_answers,
 )
-from tracker.sending import MailConfig, deliver
+from tracker.sending import MailConfig, resend_link
 from tracker.views.answer import answer_url
 from tracker.views.render import unknown
 
@@ -52,6 +51,10 @@ OUTCOME_WORDS = {
     SendOutcome.NO_ADDRESS: "Not emailed: no published address",
     SendOutcome.UNSUBSCRIBED: "Not emailed: they unsubscribed",
 }
+NO_ELECTION = (
+    "No election is known for them, so there is no default expiry: make the link with "
+    "`tracker pledge-links --expires YYYY-MM-DD`."
+)
 
 
 @bp.before_request
@@ -94,17 +97,15 @@ def create() -> tuple[str, int]:
     if subject is None:
         flash("Give a candidate's person id or an authority's slug.", "error")
         return index(status=400)
+    if election is None:
+        flash(NO_ELECTION, "error")
+        return index(status=422)
     try:
-        expires_at = default_expiry(election.poll_date) if election else None
-        if expires_at is None:
-            raise InvitationError(
-                "No election is known for them: make the link from the command line with --expires."
-            )
         issued = issue_link(
             session,
             subject,
             election=election,
-            expires_at=expires_at,
+            expires_at=default_expiry(election.poll_date),
             secret_key=current_app.config["SECRET_KEY"],
             created_by_id=_me().id,
         )
@@ -141,16 +142,15 @@ def send(invitation_id: int) -> Response:
     try:
         mail = MailConfig.from_app(config)
         settings = smtp_settings(config.get("SMTP_URL"), ca_file=config.get("SMTP_CA_FILE"))
-        election = session.get(Election, invitation.election_id) if invitation.election_id else None
-        issued = issue_link(
-            session,
-            subject_of(invitation),
-            election=election,
-            expires_at=invitation.expires_at,
-            secret_key=config["SECRET_KEY"],
-        )
         with Mailer(settings, rate=float(config["SMTP_RATE"])) as mailer:
-            outcome = deliver(session, issued, answer_url(issued.token), mailer=mailer, mail=mail)
+            outcome = resend_link(
+                session,
+                invitation,
+                secret_key=config["SECRET_KEY"],
+                link_url=answer_url,
+                mailer=mailer,
+                mail=mail,
+            )
     except (MailError, InvitationError) as error:
         session.rollback()
         flash(str(error), "error")
