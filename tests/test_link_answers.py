@@ -67,14 +67,14 @@ def test_a_statement_is_shown_only_once_a_campaigner_approves_it(
 ) -> None:
     jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
     rec = _rec(db, "pathways-to-support")
-    _answer(client, _link(db, jane), {rec.id or 0: "pledged"}, **{f"s{rec.id}": "Funded in May."})
+    _answer(client, _link(db, jane), {rec.id: "pledged"}, **{f"s{rec.id}": "Funded in May."})
     assert _page(client, jane).select(".pledge-row blockquote") == []
 
     auth.login_as("campaigner")
     queue = soup(client.get("/campaign/links/answers"))
     assert "Funded in May." in queue.select_one(".statement-queue").get_text()
     answer = db.exec(select(LinkAnswer)).one()
-    response = _decide(auth, client, answer.id or 0, "approve")
+    response = _decide(auth, client, answer.id, "approve")
     assert response.status_code == 303
     auth.logout()
     quotes = [q.get_text(strip=True) for q in _page(client, jane).select(".pledge-row blockquote")]
@@ -86,9 +86,9 @@ def test_a_rejected_statement_stays_hidden_and_the_answer_stands(
 ) -> None:
     jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
     rec = _rec(db, "pathways-to-support")
-    _answer(client, _link(db, jane), {rec.id or 0: "partial"}, **{f"s{rec.id}": "Vote for me!"})
+    _answer(client, _link(db, jane), {rec.id: "partial"}, **{f"s{rec.id}": "Vote for me!"})
     auth.login_as("campaigner")
-    _decide(auth, client, db.exec(select(LinkAnswer)).one().id or 0, "reject")
+    _decide(auth, client, db.exec(select(LinkAnswer)).one().id, "reject")
     auth.logout()
     page = _page(client, jane)
     assert page.select(".pledge-row blockquote") == []
@@ -100,14 +100,14 @@ def test_verifying_and_withdrawing_show_in_history(
 ) -> None:
     jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
     first, second = _rec(db, "pathways-to-support"), _rec(db, "listen-to-lived-experience")
-    _answer(client, _link(db, jane), {first.id or 0: "pledged", second.id or 0: "pledged"})
+    _answer(client, _link(db, jane), {first.id: "pledged", second.id: "pledged"})
     answers = {a.recommendation_id: a for a in db.exec(select(LinkAnswer))}
     auth.login_as("campaigner")
-    assert _decide(auth, client, answers[first.id].id or 0, "verify").status_code == 303
-    refused = _decide(auth, client, answers[second.id].id or 0, "withdraw", reason="  ")
+    assert _decide(auth, client, answers[first.id].id, "verify").status_code == 303
+    refused = _decide(auth, client, answers[second.id].id, "withdraw", reason="  ")
     assert refused.status_code == 303
     assert pledge_of(db, second.slug, person=jane).status == "pledged"
-    _decide(auth, client, answers[second.id].id or 0, "withdraw", reason="Not their account.")
+    _decide(auth, client, answers[second.id].id, "withdraw", reason="Not their account.")
 
     verified = pledge_of(db, first.slug, person=jane)
     history = soup(client.get(f"/pledges/{verified.id}/history")).get_text()
@@ -126,7 +126,7 @@ def test_revoking_a_link_rolls_back_its_answers_to_what_stood_before(
     record(db, pledge_of(db, first.slug, person=jane), PledgeStatus.DECLINED)
     db.commit()
     path = _link(db, jane)
-    _answer(client, path, {first.id or 0: "pledged", second.id or 0: "pledged"})
+    _answer(client, path, {first.id: "pledged", second.id: "pledged"})
     invitation_id = db.exec(select(LinkAnswer)).first().invitation_id  # type: ignore[union-attr]
 
     auth.login_as("campaigner")
@@ -187,16 +187,16 @@ def test_a_statement_overtaken_by_a_newer_answer_cannot_be_approved(
     jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
     rec = _rec(db, "pathways-to-support")
     path = _link(db, jane)
-    _answer(client, path, {rec.id or 0: "pledged"}, **{f"s{rec.id}": "First thoughts."})
-    _answer(client, path, {rec.id or 0: "declined"})
+    _answer(client, path, {rec.id: "pledged"}, **{f"s{rec.id}": "First thoughts."})
+    _answer(client, path, {rec.id: "declined"})
     first = db.exec(select(LinkAnswer).order_by(LinkAnswer.id)).first()  # type: ignore[arg-type]
     assert first is not None
     auth.login_as("campaigner")
-    response = _decide(auth, client, first.id or 0, "approve")
+    response = _decide(auth, client, first.id, "approve")
     assert "keep it off the site" in soup(client.get(response.headers["Location"])).get_text()
     db.refresh(first)
     assert first.statement_state == "pending"
-    assert _decide(auth, client, first.id or 0, "reject").status_code == 303
+    assert _decide(auth, client, first.id, "reject").status_code == 303
     db.refresh(first)
     assert first.statement_state == "rejected"
     assert pledge_of(db, rec.slug, person=jane).quote is None
@@ -231,7 +231,7 @@ def test_a_campaigner_rates_the_delivery_of_an_answer_given_through_a_link(
 ) -> None:
     jane = candidate(db, "Jane Fictitious", poll_date=date(2026, 12, 3))
     rec = _rec(db, "pathways-to-support")
-    _answer(client, _link(db, jane), {rec.id or 0: "pledged"})
+    _answer(client, _link(db, jane), {rec.id: "pledged"})
     pledge = pledge_of(db, rec.slug, person=jane)
     auth.login_as("campaigner")
     edit = f"/candidates/{jane.id}/pledges/{rec.slug}"
@@ -257,7 +257,7 @@ def test_changing_one_answer_leaves_a_sourced_record_of_another_alone(
     path = _link(db, jane)
     ticked = soup(client.get(path)).select_one(f"#answer-{sourced.id}-declined")
     assert ticked is not None and ticked.has_attr("checked")
-    _answer(client, path, {sourced.id or 0: "declined", changed.id or 0: "pledged"})
+    _answer(client, path, {sourced.id: "declined", changed.id: "pledged"})
     kept = pledge_of(db, sourced.slug, person=jane)
     assert (kept.version, kept.evidence_url) == (1, "https://example.org/evidence")
     answers = db.exec(select(LinkAnswer)).all()

@@ -28,7 +28,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.pledging import PledgeChange, Subject, find_pledge, save_pledge
-from tracker.templating import long_date
+from tracker.text import long_date
 
 MAX_STATEMENT = 1000
 MAX_REASON = 500
@@ -90,10 +90,10 @@ def record_replies(
         if saved is None or event is None:
             continue
         answer = LinkAnswer(
-            invitation_id=invitation.id or 0,
+            invitation_id=invitation.id,
             recommendation_id=reply.recommendation_id,
-            pledge_id=saved.id or 0,
-            pledge_event_id=event.id or 0,
+            pledge_id=saved.id,
+            pledge_event_id=event.id,
             status=reply.status.value,
             statement=reply.statement,
             statement_state=StatementState.PENDING.value if reply.statement else None,
@@ -119,7 +119,7 @@ def _is_unchanged(session: Session, pledge: Pledge, reply: Reply) -> bool:
         return False
     if reply.statement is None:
         return True
-    latest = latest_link_answer(session, pledge.id or 0)
+    latest = latest_link_answer(session, pledge.id)
     return (
         latest is not None and _is_current(session, latest) and latest.statement == reply.statement
     )

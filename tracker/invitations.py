@@ -95,7 +95,7 @@ def issue_link(
     invitation.expires_at = expires_at
     session.add(invitation)
     session.flush()
-    return IssuedLink(invitation, link_token(invitation.id or 0, secret, secret_key))
+    return IssuedLink(invitation, link_token(invitation.id, secret, secret_key))
 
 
 def live_invitation(

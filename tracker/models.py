@@ -522,7 +522,7 @@ class PledgeInvitation(SQLModel, table=True):
         CheckConstraint(_in("send_outcome", SendOutcome), name="send_outcome"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
     election_id: int | None = Field(default=None, foreign_key="election.id", index=True)
@@ -559,7 +559,7 @@ class LinkAnswer(SQLModel, table=True):
         Index("ix_link_answer_statement_state", "statement_state"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     invitation_id: int = Field(foreign_key="pledge_invitation.id", index=True)
     recommendation_id: int = Field(foreign_key="recommendation.id")
     pledge_id: int = Field(foreign_key="pledge.id", index=True)

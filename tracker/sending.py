@@ -25,7 +25,7 @@ from tracker.mail import Mailer, MailError, Refused
 from tracker.models import Election, PledgeInvitation, SendOutcome, utcnow
 from tracker.pledging import Subject
 from tracker.queries.invitations import Addressee, addressee, election_candidates
-from tracker.templating import long_date
+from tracker.text import long_date
 
 SUBJECT = "Your personal link to answer the Modern Slavery Local Pledge"
 REMINDER_SUBJECT = "Reminder: your Modern Slavery Local Pledge link expires on {date}"

@@ -158,7 +158,7 @@ def subject_and_election(
         raise click.BadParameter(
             f"there is no authority {authority_slug!r}", param_hint="--authority"
         )
-    election = latest_election_of_authority(session, authority.id or 0)
+    election = latest_election_of_authority(session, authority.id)
     return Subject(authority_id=authority.id), election
 
 

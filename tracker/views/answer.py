@@ -113,7 +113,7 @@ def _read_replies(invitation: PledgeInvitation) -> tuple[list[Reply], dict[int, 
     """Read the chosen answers and statements; each bad one is explained beside its field."""
     replies, errors = [], {}
     for rec in recommendations(get_session()):
-        rec_id = rec.id or 0
+        rec_id = rec.id
         choice = request.form.get(f"answer-{rec_id}", "")
         statement = " ".join(request.form.get(f"statement-{rec_id}", "").split()) or None
         if choice not in CHOICES:

@@ -17,7 +17,7 @@ from tracker.answers import (
     verify_answer,
     withdraw_answer,
 )
-from tracker.auth import Account, role_required, signed_in
+from tracker.auth import current_account, require_role_throughout
 from tracker.db import get_session
 from tracker.invitations import (
     InvitationError,
@@ -27,7 +27,7 @@ from tracker.invitations import (
 )
 from tracker.link_jobs import enqueue_election_links
 from tracker.mail import Mailer, MailError, smtp_settings
-from tracker.models import Election, LinkAnswer, PledgeInvitation, Role, SendOutcome, utcnow
+from tracker.models import Election, PledgeInvitation, Role, SendOutcome, utcnow
 from tracker.pledging import StaleEdit, Subject
 from tracker.queries.authorities import authority_by_slug
 from tracker.queries.candidates import election_by_id, person_by_id
@@ -42,9 +42,10 @@ from tracker.queries.invitations import (
 )
 from tracker.sending import MailConfig, resend_link
 from tracker.views.answer import answer_url
-from tracker.views.render import unknown
+from tracker.views.lookups import found
 
 bp = Blueprint("invitations", __name__, url_prefix="/campaign/links")
+require_role_throughout(bp, Role.CAMPAIGNER)
 OUTCOME_WORDS = {
     SendOutcome.SENT: "Emailed",
     SendOutcome.REFUSED: "The mail server refused it",
@@ -57,26 +58,13 @@ NO_ELECTION = (
 )
 
 
-@bp.before_request
-@role_required(Role.CAMPAIGNER)
-def _campaigners_only() -> None:
-    """Keep links and statements for signed-in campaigners and admins."""
-
-
-def _me() -> Account:
-    """Return the signed-in account (guaranteed by `_campaigners_only`)."""
-    account = signed_in()
-    assert account is not None  # noqa: S101 (the blueprint's guard ran first)  # nosec B101
-    return account
-
-
 @bp.get("/")
 def index(new_link: str | None = None, status: int = 200) -> tuple[str, int]:
     """List pledge links, newest first, optionally for one election."""
     session = get_session()
     election = None
     if value := request.args.get("election"):
-        election = election_by_id(session, value) or unknown("election", value)
+        election = found(election_by_id(session, value), "election", value)
     page = render_template(
         "invitations/index.html",
         rows=invitations(session, election=election),
@@ -107,7 +95,7 @@ def create() -> tuple[str, int]:
             election=election,
             expires_at=default_expiry(election.poll_date),
             secret_key=current_app.config["SECRET_KEY"],
-            created_by_id=_me().id,
+            created_by_id=current_account().id,
         )
     except InvitationError as error:
         flash(str(error), "error")
@@ -128,7 +116,7 @@ def _subject_from_form() -> tuple[Subject | None, Election | None]:
     authority = authority_by_slug(session, slug) if slug else None
     if authority is not None:
         return Subject(authority_id=authority.id), latest_election_of_authority(
-            session, authority.id or 0
+            session, authority.id
         )
     return None, None
 
@@ -209,7 +197,10 @@ def revoke(invitation_id: int) -> Response:
     invitation = _invitation(invitation_id)
     try:
         rolled, kept = revoke_and_roll_back(
-            session, invitation, reason=request.form.get("reason", ""), reviewer_id=_me().id
+            session,
+            invitation,
+            reason=request.form.get("reason", ""),
+            reviewer_id=current_account().id,
         )
     except (InvitationError, StaleEdit) as error:
         session.rollback()
@@ -223,7 +214,7 @@ def revoke(invitation_id: int) -> Response:
 
 def _invitation(invitation_id: int) -> PledgeInvitation:
     """Return the invitation or answer 404."""
-    return invitation_by_id(get_session(), invitation_id) or abort(404)
+    return found(invitation_by_id(get_session(), invitation_id), "pledge link", invitation_id)
 
 
 @bp.get("/answers")
@@ -243,8 +234,8 @@ def decide(answer_id: int, decision: str) -> Response:
     if decision not in DONE:
         abort(404)
     session = get_session()
-    answer: LinkAnswer = link_answer_by_id(session, answer_id) or abort(404)
-    reviewer = _me().id
+    answer = found(link_answer_by_id(session, answer_id), "answer", answer_id)
+    reviewer = current_account().id
     try:
         if decision == "approve":
             approve_statement(session, answer, reviewer_id=reviewer)
