@@ -168,7 +168,6 @@ def save_change(
     the database itself, so a rival save since then is a StaleEdit, not a lost edit.
     """
     now = now or utcnow()
-    pledge = find_pledge(session, subject, recommendation_id)
     if _stands_on_own_answer(pledge, change):
         change = replace(change, is_own_answer=True)
     errors = validate_change(change, today=now.date())
