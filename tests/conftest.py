@@ -132,7 +132,8 @@ def db(app: Flask) -> Iterator[Session]:
 
 @pytest.fixture
 def client(app: Flask, db: Session) -> FlaskClient:
-    """Return a test client whose requests share the test's transaction."""
+    """Return a test client whose requests share the test's transaction (and no counts)."""
+    forget_failed_sign_ins(app)
     return app.test_client()
 
 

@@ -7,7 +7,9 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import text
@@ -188,3 +190,30 @@ def test_campaigners_get_a_mail_merge_of_everyone_yet_to_answer(
     assert rows[0]["page"].endswith(f"/candidates/{quiet.id}-{quiet.slug}")
     assert "Dear Ada Awaiting" in rows[0]["body"]
     assert client.get("/campaign/asks?authority=atlantis").status_code == 404
+
+
+def test_the_ask_copies_the_campaign_in_and_asks_for_replies_to_it(
+    app: Flask, client: FlaskClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "CAMPAIGN_EMAIL", "campaign@pledge-tracker.invalid")
+    person = candidate(db, "Quiet Quentin", council=fictional_council(db))
+    person.email = "quentin@example.org"
+    db.add(person)
+    db.flush()
+    page = soup(client.get(f"/candidates/{person.id}-{person.slug}"))
+    parts = urlsplit(page.select_one("section.ask a[href^='mailto:']")["href"])
+    query = parse_qs(parts.query)
+    assert unquote(parts.path) == "quentin@example.org"
+    assert query["cc"] == ["campaign@pledge-tracker.invalid"]
+    assert "reply to the campaign at campaign@pledge-tracker.invalid" in query["body"][0]
+    assert "all we need" not in query["body"][0]
+    assert page.select("section.badge") == []
+
+
+def test_an_ask_without_a_published_address_says_so(client: FlaskClient, db: Session) -> None:
+    person = candidate(db, "Unlisted Una", council=fictional_council(db))
+    page = soup(client.get(f"/candidates/{person.id}-{person.slug}"))
+    link = page.select_one("section.ask a[href^='mailto:']")["href"]
+    assert urlsplit(link).path == ""
+    assert "no published address" in page.select_one("section.ask p").get_text()
+    assert page.select("#badge-code") == []

@@ -14,7 +14,8 @@ from tests.factories import candidate, fictional_council
 from tracker.models import PledgeEvent
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-PUBLIC_WRITES = {"auth.login"}  # signing in is how the public becomes a campaigner
+# Signing in is how the public becomes a campaigner; a pledge link is its own credential.
+PUBLIC_WRITES = {"auth.login", "answer.page"}
 ADMIN_PREFIX = "/campaign/admin/"
 
 

@@ -12,6 +12,7 @@ from tracker.config import ROOT, instance_path, load_config
 from tracker.extensions import csrf, htmx
 from tracker.views import (
     admin,
+    answer,
     api,
     api_write,  # noqa: F401 (importing it adds the API's writes to api.bp)
     authorities,
@@ -23,6 +24,7 @@ from tracker.views import (
     errors,
     feeds,
     health,
+    invitations,
     pages,
     parties,
     pledges,
@@ -76,6 +78,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         downloads,
         health,
         api,
+        answer,
+        invitations,
     ):
         app.register_blueprint(module.bp)
     return app

@@ -1,7 +1,10 @@
 """The words of an ask: an email inviting a candidate or authority to pledge.
 
 Built from the recommendations' own titles, so the ask says exactly what the campaign
-asks, and the link lets the recipient see what others have already pledged.
+asks, and the link lets the recipient see what others have already pledged. A resident
+sends it from their own mailbox, so the campaign is copied in and the text asks for the
+reply to go to the campaign, which records answers: a reply to the resident alone would
+never reach the tracker.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from flask import current_app
+
 from tracker.models import Authority, Recommendation
 
 SUBJECT = "Will you pledge to tackle modern slavery locally?"
@@ -17,18 +22,20 @@ SUBJECT = "Will you pledge to tackle modern slavery locally?"
 
 @dataclass(frozen=True)
 class Ask:
-    """An email ready to send: who to, the subject, the body, and a mailto: link."""
+    """An email ready to send: who to, who is copied in, the subject, the body, a mailto: link."""
 
     to: str | None
     subject: str
     body: str
+    cc: str | None = None
 
     @property
     def mailto(self) -> str:
         """Return a mailto: link that opens the ask in the reader's email program."""
+        cc = f"cc={quote(self.cc, safe='@')}&" if self.cc else ""
         return (
             f"mailto:{quote(self.to or '', safe='@')}"
-            f"?subject={quote(self.subject)}&body={quote(self.body)}"
+            f"?{cc}subject={quote(self.subject)}&body={quote(self.body)}"
         )
 
 
@@ -56,7 +63,12 @@ def _office(body: Authority, *, is_elected: bool) -> str | None:
 
 
 def ask(
-    name: str, recommendations: Sequence[Recommendation], page_url: str, *, to: str | None = None
+    name: str,
+    recommendations: Sequence[Recommendation],
+    page_url: str,
+    *,
+    to: str | None = None,
+    campaign: str | None = None,
 ) -> Ask:
     """Write the ask to one candidate or authority, naming each recommendation."""
     asks = "\n".join(f"{rec.position}. {rec.title}" for rec in recommendations)
@@ -68,8 +80,27 @@ def ask(
         f"{asks}\n\n"
         "Will you pledge to them? You can see the full text, and who has already pledged, "
         f"here:\n{page_url}\n\n"
-        "A reply to this email saying which you commit to (and a link to where you said it "
-        "publicly, if you have) is all we need to record your answer.\n\n"
+        f"{_reply_request(campaign)}\n\n"
         "Thank you."
     )
-    return Ask(to=to, subject=SUBJECT, body=body)
+    return Ask(to=to, subject=SUBJECT, body=body, cc=campaign)
+
+
+def _reply_request(campaign: str | None) -> str:
+    """Ask for the reply where it will be recorded: the campaign, when it has an address."""
+    if campaign is None:
+        return (
+            "Please answer publicly, saying which you commit to, so the campaign can "
+            "record it on the tracker."
+        )
+    return (
+        f"Please send your reply to the campaign at {campaign} (copied in here), saying "
+        "which you commit to: the campaign records every answer on the tracker, and a "
+        "reply to me alone would not reach it."
+    )
+
+
+def campaign_email() -> str | None:
+    """Return the campaign's own address (CAMPAIGN_EMAIL), which asks copy in."""
+    value = current_app.config.get("CAMPAIGN_EMAIL")
+    return str(value) if value else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from tracker.commands import accounts, campaign, data, matcher, scraping
+from tracker.commands import accounts, campaign, data, invitations, matcher, scraping
 
 
 def main() -> None:
@@ -17,6 +17,6 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the project's commands on the app's CLI."""
-    for module in (data, accounts, scraping, campaign, matcher):
+    for module in (data, accounts, scraping, campaign, matcher, invitations):
         for command in module.COMMANDS:
             app.cli.add_command(command)

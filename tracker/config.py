@@ -63,11 +63,31 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         # Seconds one fetch may take in all (connect, headers, body, retries and redirects).
         "SCRAPER_DEADLINE": float(env.get("SCRAPER_DEADLINE", "300")),
         "SCRAPER_EXTRACTORS": int(env.get("SCRAPER_EXTRACTORS", str(os.cpu_count() or 1))),
+        **_link_settings(env),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = env.get("SECRET_KEY") or _install_secret(instance)
     return config
+
+
+def _link_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Read the settings of personal pledge links and of emailing them."""
+    campaign = env.get("CAMPAIGN_EMAIL") or None
+    return {
+        # Where links point (the command line has no request to take the host from).
+        "SITE_URL": (env.get("SITE_URL") or "").rstrip("/") or None,
+        # The campaign's own address: replies, the Cc of residents' asks, unsubscribing.
+        "CAMPAIGN_EMAIL": campaign,
+        "MAIL_FROM": env.get("MAIL_FROM") or campaign,
+        "UNSUBSCRIBE_EMAIL": env.get("UNSUBSCRIBE_EMAIL") or campaign,
+        # smtp://user:password@host:587 (STARTTLS, required) or smtp+plain://host:25.
+        "SMTP_URL": env.get("SMTP_URL") or None,
+        "SMTP_CA_FILE": env.get("SMTP_CA_FILE") or None,
+        "SMTP_RATE": float(env.get("SMTP_RATE", "2")),  # messages a second, at most
+        "ANSWER_LIMIT_LINK": env.get("ANSWER_LIMIT_LINK", "10 per hour"),
+        "ANSWER_LIMIT_ADDRESS": env.get("ANSWER_LIMIT_ADDRESS", "30 per hour"),
+    }
 
 
 def _flag(value: str | None) -> bool | None:

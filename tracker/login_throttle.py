@@ -242,6 +242,23 @@ def _account(account: str) -> str:
     return f"account:{account}"
 
 
+def spend(
+    store: FailureStore, key: str, limit: tuple[int, float], now: float | None = None
+) -> float:
+    """Count one use of a limited action; return the seconds to wait (0: allowed, counted).
+
+    For other actions one client must not flood (answers given through a pledge link),
+    kept in the same shared store as sign-in failures, so every worker sees one count.
+    """
+    now = time.time() if now is None else now
+    count, window = limit
+    used = store.get(key)
+    if used is not None and used.count >= count:
+        return max(used.last + window - now, 1.0)
+    store.add(key, now, window)
+    return 0.0
+
+
 def build_store(redis_url: str | None, instance: Path) -> FailureStore:
     """Return the store every worker of this deployment shares."""
     if redis_url:

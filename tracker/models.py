@@ -558,3 +558,74 @@ class SiteState(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     data_version: int = 0
+
+
+class SendOutcome(StrEnum):
+    """What happened when a pledge link was emailed to its subject."""
+
+    SENT = "sent"
+    REFUSED = "refused"  # the mail server would not take it
+    NO_ADDRESS = "no-address"  # nobody has published an address for the subject
+    UNSUBSCRIBED = "unsubscribed"  # they asked for no more of these emails
+
+
+class PledgeInvitation(SQLModel, table=True):
+    """A personal pledge link for one candidate or authority, kept only as a hash.
+
+    The link itself is shown once, when it is made or emailed; `sent_to` is for admins only.
+    """
+
+    __tablename__ = "pledge_invitation"
+    __table_args__ = (
+        CheckConstraint("(person_id IS NULL) <> (authority_id IS NULL)", name="one_subject"),
+        CheckConstraint(_in("send_outcome", SendOutcome), name="send_outcome"),
+    )
+
+    id: int = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    authority_id: int | None = Field(default=None, foreign_key="authority.id", index=True)
+    election_id: int | None = Field(default=None, foreign_key="election.id", index=True)
+    secret_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_reason: str | None = Field(default=None, max_length=500)
+    sent_to: str | None = Field(default=None, max_length=254)
+    send_outcome: str | None = Field(default=None, max_length=20)
+    send_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unsubscribed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StatementState(StrEnum):
+    """Where a subject's own statement stands: hidden until a campaigner approves it."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class LinkAnswer(SQLModel, table=True):
+    """One answer given through a pledge link, and the pledge event it recorded."""
+
+    __tablename__ = "link_answer"
+    __table_args__ = (
+        CheckConstraint(_in("status", PledgeStatus), name="status"),
+        CheckConstraint(_in("statement_state", StatementState), name="statement_state"),
+        Index("ix_link_answer_statement_state", "statement_state"),
+    )
+
+    id: int = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="pledge_invitation.id", index=True)
+    recommendation_id: int = Field(foreign_key="recommendation.id")
+    pledge_id: int = Field(foreign_key="pledge.id", index=True)
+    pledge_event_id: int = Field(foreign_key="pledgeevent.id")
+    status: str = Field(max_length=20)
+    statement: str | None = Field(default=None, sa_type=Text)
+    statement_state: str | None = Field(default=None, max_length=20)
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reviewed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

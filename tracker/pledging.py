@@ -9,7 +9,7 @@ can therefore never silently overwrite each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -35,6 +35,9 @@ class PledgeChange:
     quote: str | None = None
     evidence_date: date | None = None
     note: str | None = None
+    # The subject answered for themselves through their pledge link (tracker.answers):
+    # that answer is its own evidence, so it needs no source link or quote.
+    is_own_answer: bool = False
 
     def values(self) -> dict[str, object]:
         """Return the change as the pledge row stores it (enums as their text)."""
@@ -98,7 +101,8 @@ def validate_change(change: PledgeChange, *, today: date) -> dict[str, str]:
         value = getattr(change, name)
         if value and not is_storable(value):
             errors[name] = "Remove the NUL character or unpaired surrogate from this text."
-    if change.status.needs_evidence and not (change.evidence_url or change.quote):
+    has_evidence = change.evidence_url or change.quote or change.is_own_answer
+    if change.status.needs_evidence and not has_evidence:
         errors.setdefault(
             "evidence_url", f"“{change.status.label}” needs evidence: a source link or a quote."
         )
@@ -164,6 +168,8 @@ def save_change(
     the database itself, so a rival save since then is a StaleEdit, not a lost edit.
     """
     now = now or utcnow()
+    if _stands_on_own_answer(pledge, change):
+        change = replace(change, is_own_answer=True)
     errors = validate_change(change, today=now.date())
     if errors:
         raise InvalidPledge(errors)
@@ -188,6 +194,19 @@ def save_change(
     if result.rowcount != 1:
         raise StaleEdit(pledge)
     return pledge, _log(session, pledge, before, change, actor_id, now)
+
+
+def _stands_on_own_answer(pledge: Pledge | None, change: PledgeChange) -> bool:
+    """Return whether the change keeps a status the subject gave themselves, without a source.
+
+    Only an answer given through a pledge link is recorded without a link or a quote, so a
+    campaigner rating its delivery or adding a note need not invent a source for it.
+    """
+    return (
+        pledge is not None
+        and pledge.status == change.status.value
+        and not (pledge.evidence_url or pledge.quote)
+    )
 
 
 def _create(

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ from sqlmodel import Session
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.factories import candidate, fictional_council, pledge_of, record
-from tracker.models import Person, Pledge, PledgeStatus
+from tracker.invitations import issue_link
+from tracker.models import Person, Pledge, PledgeStatus, utcnow
+from tracker.pledging import Subject
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -122,6 +125,20 @@ class Site:
     def edit_url(self, person: Person, slug: str = SLUG) -> str:
         """Return the path of the edit page for one of a candidate's pledges."""
         return f"/candidates/{person.id}/pledges/{slug}/edit"
+
+    def pledge_link(self, person: Person, *, expired: bool = False) -> str:
+        """Make a candidate's pledge link (or one that has expired); return its path."""
+        with self.session() as session:
+            issued = issue_link(
+                session,
+                Subject(person_id=person.id),
+                election=None,
+                expires_at=utcnow() + timedelta(days=10),
+                secret_key=self.app.config["SECRET_KEY"],
+            )
+            if expired:
+                issued.invitation.expires_at = utcnow() - timedelta(days=1)
+        return f"/answer/{issued.token}"
 
 
 def serve(app: Flask) -> tuple[BaseWSGIServer, threading.Thread]:

@@ -80,6 +80,18 @@ def new_token(page: Page, site: Site) -> None:
     expect(page.get_by_role("alert")).to_contain_text("Copy this token now")
 
 
+def pledge_link(site: Site, *, expired: bool = False) -> str:
+    """Make a fictional candidate's pledge link (or one that has expired); return its path."""
+    return site.pledge_link(site.person(f"Lina Linked {next(_numbers)}"), expired=expired)
+
+
+def answer_errors(page: Page, site: Site) -> None:
+    """Submit the answer page with nothing chosen, so it explains what to do."""
+    page.goto(pledge_link(site))
+    page.get_by_role("button", name="Record my answers").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
+
+
 def edit_row(page: Page, site: Site) -> Person:
     """Swap a pledge row for its inline form (htmx); return whose pledge it is."""
     person = site.person(f"Axel Accessible {next(_numbers)}")
@@ -143,6 +155,11 @@ PAGES: dict[str, PageType] = {
     "history": PageType(visit(lambda site: f"/pledges/{site.pledges['morgan'].id}/history")),
     "login": PageType(visit("/login")),
     "not-found": PageType(visit("/no-such-page", status=404)),
+    "answer": PageType(visit(pledge_link)),
+    "answer-errors": PageType(answer_errors),
+    "answer-expired": PageType(visit(lambda site: pledge_link(site, expired=True), status=410)),
+    "pledge-links": PageType(visit("/campaign/links/"), role="campaigner"),
+    "link-answers": PageType(visit("/campaign/links/answers"), role="campaigner"),
     "dashboard": PageType(visit("/campaign/"), role="campaigner"),
     "uploads": PageType(visit("/campaign/uploads"), role="campaigner"),
     "upload-preview": PageType(upload_preview, role="campaigner"),

@@ -20,6 +20,7 @@ from scrapers.match.scoring import Proposal, match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
 from tracker.commands.common import explained_failures
 from tracker.db import write_intent
+from tracker.link_jobs import MAIL_QUEUE
 from tracker.models import Authority
 from tracker.pipeline.queue import QUEUE
 from tracker.pipeline.run import (
@@ -108,13 +109,13 @@ def match_command(path: Path, as_json: bool) -> None:
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
-    """Serve the scrape queue (needs REDIS_URL); run several for more throughput."""
+    """Serve the scrape and mail queues (needs REDIS_URL); run several for more throughput."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException(
             "Set REDIS_URL to use workers, or run `tracker scrape --pending`."
         )
-    Worker([QUEUE], connection=Redis.from_url(url)).work(burst=burst)
+    Worker([QUEUE, MAIL_QUEUE], connection=Redis.from_url(url)).work(burst=burst)
 
 
 def _match_json(match: Proposal, document: ExtractedDocument) -> dict[str, Any]:

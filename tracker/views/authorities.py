@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.asks import ask, salutation
+from tracker.asks import ask, campaign_email, salutation
 from tracker.auth import signed_in
 from tracker.db import get_session
 from tracker.extensions import htmx
@@ -78,6 +78,7 @@ def detail(slug: str) -> str:
             salutation(*ask_addressee(session, authority, around)),
             [d.recommendation for d in own if d.applies],
             page,
+            campaign=campaign_email(),
         )
         if not any(p for _, p in pledges)
         else None,

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from tracker.accounts import AccountError, create_token, revoke_token
-from tracker.asks import Ask, ask
+from tracker.asks import Ask, ask, campaign_email
 from tracker.auth import current_account, require_role_throughout
 from tracker.db import get_session
 from tracker.exports import Column
@@ -218,7 +218,7 @@ def _ask(row: Awaited, recs: list[Recommendation]) -> Ask:
     page = url_for(
         "candidates.detail", person_id=row.person.id, slug=row.person.slug, _external=True
     )
-    return ask(row.person.name, recs, page, to=row.person.email)
+    return ask(row.person.name, recs, page, to=row.person.email, campaign=campaign_email())
 
 
 def _merge_row(row: Awaited) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.asks import ask
+from tracker.asks import ask, campaign_email
 from tracker.db import get_session
 from tracker.models import PledgeStatus
 from tracker.queries.candidates import candidacies_by_person, candidates, elections
@@ -60,7 +60,11 @@ def detail(person_id: int, slug: str) -> Response | str:
         person=person,
         candidacies=candidacies_by_person(session, [person.id])[person.id],
         slots=person_slots(person, pledges),
-        ask=ask(person.name, [r for r, _ in pledges], page, to=person.email) if silent else None,
+        ask=ask(
+            person.name, [r for r, _ in pledges], page, to=person.email, campaign=campaign_email()
+        )
+        if silent
+        else None,
         page_url=page,
         badge_url=url_for("badges.candidate", person_id=person.id, _external=True),
     )
