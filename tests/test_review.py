@@ -147,7 +147,7 @@ def test_accepting_over_an_earlier_answer_keeps_its_delivery_rating(
     assert event is not None and (event.from_status, event.to_status) == ("pledged", "partial")
     pledge = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
     assert (pledge.version, pledge.delivery) == (2, "in-progress")
-    assert pledge.note == "Found by the scraper in “Testshire strategy (fictional)” (page 4)."
+    assert pledge.note == f"Found by the scraper in “{document.title}”, page 4."
     assert pledge.evidence_url == f"{URL}#page=4"
     assert document.fetched_at is not None
     assert pledge.evidence_date == document.fetched_at.date()
@@ -163,7 +163,8 @@ def test_accepting_over_a_refusal_starts_delivery_unrated(
     accept_match(db, match, status=PledgeStatus.PLEDGED, reviewer_id=reviewer.id or 0)
     pledge = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
     assert (pledge.status, pledge.delivery, pledge.version) == ("pledged", "not-yet-rated", 2)
-    assert pledge.note == "Found by the scraper in “Testshire strategy (fictional)”."
+    title = db.get_one(Document, match.document_id).title
+    assert pledge.note == f"Found by the scraper in “{title}”."
 
 
 def test_a_passage_is_never_accepted_as_a_refusal(
