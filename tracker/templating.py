@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.auth import signed_in
+from tracker.authority_types import TYPE_NAMES, type_name
 from tracker.charts import BarRow, stacked_bars, timeline
 from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         long_date=long_date,
         number=number,
         document_format=document_format,
+        type_name=type_name,
     )
     app.jinja_env.globals.update(
         candidate_url=candidate_url,
@@ -42,6 +44,7 @@ def init_app(app: Flask) -> None:
         timeline=timeline,
         BarRow=BarRow,
         document_slug=document_slug,
+        TYPE_NAMES=TYPE_NAMES,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.context_processor(_site_context)
