@@ -15,7 +15,7 @@ from tracker.db import get_session
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
 from tracker.review import source_link
-from tracker.text import document_format, document_slug, is_web_url, long_date
+from tracker.text import document_format, document_slug, is_web_url, long_date, plural
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         number=number,
         document_format=document_format,
         type_name=type_name,
+        plural=plural,
     )
     app.jinja_env.globals.update(
         candidate_url=candidate_url,

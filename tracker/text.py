@@ -73,6 +73,14 @@ def is_web_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """Return a count with its noun agreeing: "1 candidate", "1,204 candidates".
+
+    Every count on the site goes through here, so no page says "1 candidates".
+    """
+    return f"{count:,} {singular if count == 1 else many or singular + 's'}"
+
+
 def long_date(value: date | datetime | None) -> str:
     """Format a date as people write it in the UK: 6 May 2021."""
     if value is None:
