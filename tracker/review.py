@@ -67,6 +67,7 @@ def accept_match(
         quote=match.passage[:MAX_QUOTE],
         evidence_date=(document.fetched_at or now).date(),
         note=f"Found by the scraper in “{document.title or document.url}”{where}.",
+        private_note=current.private_note if current else None,
     )
     _decide(session, match, ReviewStatus.ACCEPTED, reviewer_id, now, None)
     _, event = save_change(
