@@ -14,6 +14,7 @@ from tracker import demo
 from tracker.commands.data import SAMPLE_CANDIDATES
 from tracker.imports.candidates import import_candidates
 from tracker.models import PledgeStatus
+from tracker.text import plural, these
 
 HX = {"HX-Request": "true"}
 
@@ -356,3 +357,34 @@ def test_scorecards_are_in_the_main_menu(client: FlaskClient) -> None:
     assert "/scorecards/" in [a["href"] for a in menu]
     current = soup(client.get("/scorecards/")).select('nav[aria-label="Main"] a[aria-current]')
     assert [a.text for a in current] == ["Scorecards"]
+
+
+@pytest.mark.parametrize(
+    ("count", "phrase", "pointer"),
+    [
+        (0, "0 authorities", "these 0 authorities"),
+        (1, "1 authority", "this authority"),
+        (1204, "1,204 authorities", "these 1,204 authorities"),
+    ],
+)
+def test_counts_agree_with_their_nouns(count: int, phrase: str, pointer: str) -> None:
+    assert plural(count, "authority", "authorities") == phrase
+    assert these(count, "authority", "authorities") == pointer
+
+
+def test_a_list_of_one_says_so_in_the_singular(client: FlaskClient) -> None:
+    page = soup(client.get("/authorities/?q=sheffield"))
+    assert page.select_one(".count").text == "Showing 1–1 of 1 authority"
+    assert "this authority" in page.select_one("#authority-results").text
+
+
+def test_demonstration_people_are_labelled_fictional_where_shown(
+    client: FlaskClient, db: Session
+) -> None:
+    demo.load_demo(db)
+    db.commit()
+    items = soup(client.get("/")).select("section[aria-labelledby=latest] li")
+    subjects = [li.a.text for li in items]
+    assert subjects and all(name.endswith("(fictional)") for name in subjects), subjects
+    listed = soup(client.get("/candidates/?q=Chris+Dummy")).select("tbody th a")
+    assert [a.text for a in listed] == ["Chris Dummy (fictional)"]

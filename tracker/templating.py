@@ -12,10 +12,19 @@ from tracker.auth import signed_in
 from tracker.authority_types import TYPE_NAMES, type_name
 from tracker.charts import BarRow, stacked_bars, timeline
 from tracker.db import get_session
+from tracker.demo import shown_name
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
 from tracker.review import source_link
-from tracker.text import document_format, document_slug, is_web_url, long_date, plural
+from tracker.text import (
+    document_format,
+    document_slug,
+    is_web_url,
+    long_date,
+    noun_for,
+    plural,
+    these,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +42,9 @@ def init_app(app: Flask) -> None:
         document_format=document_format,
         type_name=type_name,
         plural=plural,
+        noun_for=noun_for,
+        these=these,
+        shown_name=shown_name,
     )
     app.jinja_env.globals.update(
         candidate_url=candidate_url,
