@@ -477,6 +477,8 @@ def _pages_with_feeds(jane: Person) -> dict[str, str]:
         "/authorities/sheffield": "/feeds/authorities/sheffield.atom",
         f"/candidates/{jane.id}-jane-smith": f"/feeds/candidates/{jane.id}.atom",
         "/parties/red-rosette-party-fictional": "/feeds/parties/red-rosette-party-fictional.atom",
+        "/places/sheffield": "/feeds/authorities/sheffield.atom",
+        "/scorecards/": "/feeds/updates.atom",
     }
 
 
