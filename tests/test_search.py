@@ -67,7 +67,7 @@ def test_a_search_for_a_role_lists_every_place_with_type_and_county(
         "West Lindsey District Council",
     ]
     assert all(
-        "Non-metropolitan district in Lincolnshire County Council" in li.text
+        "District council in Lincolnshire County Council" in li.text
         for li in districts[:2]
     )
 
