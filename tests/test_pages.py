@@ -178,7 +178,7 @@ def test_authority_page_links_its_neighbours(client: FlaskClient, sample: None) 
     }
     section = page.select_one("section[aria-labelledby=candidates-heading]")
     assert section.h3.text == "Election of 6 May 2021"
-    assert "Walkley" in [h.text for h in section.select(":scope > .ward h4")]
+    assert "Walkley" in [h.text for h in section.select(":scope > .wards > .ward h4")]
     older = section.select("details.older-election")
     assert [d.h3.text for d in older] == ["Election of 3 May 2018"]
     assert not any(d.has_attr("open") for d in older)
@@ -195,10 +195,10 @@ def test_an_authority_page_counts_who_has_not_answered(client: FlaskClient, db: 
     section = soup(client.get(f"/authorities/{council.slug}")).select_one(
         "section[aria-labelledby=candidates-heading]"
     )
-    north, south = section.select(":scope > .ward")
+    north, south = section.select(":scope > .wards > .ward")
     assert [north.h4.text, south.h4.text] == ["North Ward", "South Ward"]
     assert [th.text for th in north.select("tbody th")] == ["Blake Example"]
-    assert north.summary.text == "1 candidate has not answered yet"
+    assert north.summary.text == "1 candidate yet to answer"
     assert "Casey Example" in north.details.text
     assert south.table is None
     jumps = [a["href"] for a in section.select(":scope > nav.jump-list a")]
