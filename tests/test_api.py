@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker.models import Authority, Person, Pledge, PledgeEvent, PledgeStatus
 from tracker.openapi import openapi_document
+from tracker.queries.candidates import candidacies_by_person
 
 ROTHERHAM = "E08000018"
 RED_ROSETTE = ("fictional-party:labour", "Red Rosette Party (fictional)")
@@ -124,10 +125,16 @@ def test_index_points_at_every_part(api: Api) -> None:
 def test_pledge_json_has_the_documented_fields(api: Api, db: Session, jane: Person) -> None:
     pledge = record(db, pledge_of(db, "pathways-to-support", person=jane), quote="Yes.")
     body = api.json(f"/api/v1/pledges/{pledge.id}")
+    (standing,) = candidacies_by_person(db, [jane.id])[jane.id]
+    jane_party, jane_council = standing.party_name, standing.authority_name
     assert body == {
         "id": pledge.id,
         "recommendation": "pathways-to-support",
         "subject_type": "candidate",
+        "subject_name": jane.name,
+        "party": jane_party,
+        "authority_name": jane_council,
+        "fictional": False,
         "person_id": jane.id,
         "authority": None,
         "authority_slug": None,
@@ -146,6 +153,8 @@ def test_pledge_json_has_the_documented_fields(api: Api, db: Session, jane: Pers
     body = api.json(f"/api/v1/pledges/{own.id}")
     assert (body["subject_type"], body["person_id"]) == ("authority", None)
     assert (body["authority"], body["authority_slug"]) == (council.gss_code, "testshire-fictional")
+    assert (body["subject_name"], body["authority_name"]) == (council.name, council.name)
+    assert (body["party"], body["fictional"]) == (None, True)
 
 
 def test_one_of_each_resource(api: Api, db: Session, jane: Person) -> None:

@@ -51,7 +51,29 @@ def test_dashboard_shows_what_is_awaited_and_what_the_team_did(
     assert backlog[0].th.text == "Testshire Council (fictional)"
     assert [td.text for td in backlog[0].select("td")[:2]] == ["2", "9"]
     activity = page.select_one("section[aria-labelledby=activity] .events").text
-    assert "Uma Upload" in activity and user.email in activity
+    assert "Uma Upload" in activity
+    assert user.email not in activity, "history hides editors from campaigners; so does this"
+    auth.login_as("admin")
+    activity = soup(client.get("/campaign/")).select_one("section[aria-labelledby=activity]")
+    assert user.email in activity.text
+
+
+def test_an_upload_keeps_internal_notes_internal(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    text = (
+        "person_id,recommendation,status,quote,note,internal_note\n"
+        f"{people[0].id},pathways-to-support,pledged,We will.,Said at hustings,Ask again in May\n"
+    )
+    preview = soup(client.get(upload(client, auth, text).headers["Location"]))
+    form = preview.select_one("form[action$='/apply']")
+    fields = {name: form.select_one(f"[name={name}]")["value"] for name in ("csrf_token", "plan")}
+    assert client.post(form["action"], data=fields).status_code == 303
+    pledge = db.exec(select(Pledge).where(Pledge.person_id == people[0].id)).one()
+    assert (pledge.note, pledge.private_note) == ("Said at hustings", "Ask again in May")
+    page = soup(client.get("/campaign/uploads")).select_one("main").text
+    assert "never published" in page
 
 
 def test_upload_previews_then_applies_in_one_go(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import feedparser
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from tests.conftest import AuthActions, soup
 from tests.factories import authority, candidate, fictional_council, pledge_of, record
+from tracker.authority_types import TYPE_NAMES
 from tracker.follow_ups import record_follow_ups
 from tracker.models import (
     Authority,
@@ -24,7 +26,7 @@ from tracker.models import (
     Responsibility,
 )
 from tracker.queries.pledges import recommendations
-from tracker.queries.scorecards import scorecard, scorecards
+from tracker.queries.scorecards import Scorecard, scorecard, scorecards, standings
 from tracker.responsibilities import applicable_ids, duties, responsibility_table
 
 
@@ -149,8 +151,37 @@ def test_the_methodology_is_published(client: FlaskClient) -> None:
         tr.th.text: [td.text for td in tr.select("td")]
         for tr in page.select("table.responsibilities tbody tr")
     }
-    assert rows["NMD"][2].startswith("No")
-    assert rows["COMB"][0].startswith("With PCC powers")
+    assert rows["District council"][2].startswith("No")
+    assert rows["Combined authority"][0].startswith("With PCC powers")
+    assert list(rows) == list(TYPE_NAMES.values())
+
+
+@pytest.mark.parametrize(
+    "url", ["/methodology", "/scorecards/", "/authorities/?type=NID", "/places/sheffield"]
+)
+def test_no_public_page_shows_a_type_code(client: FlaskClient, url: str) -> None:
+    words = set(re.findall(r"[A-Za-z]+", soup(client.get(url)).main.get_text(" ")))
+    assert words.isdisjoint(TYPE_NAMES)
+
+
+def test_equal_scores_share_a_rank(db: Session) -> None:
+    council = fictional_council(db)
+    cards = [
+        Scorecard(authority=council, applicable=5, pledged=p, partial=q, evidence=0)
+        for p, q in ((5, 0), (2, 1), (1, 3), (0, 0))
+    ]
+    assert [rank for rank, _ in standings(cards)] == [1, 2, 2, 4]
+    assert [rank for rank, _ in standings(cards[3:] + cards[3:])] == [None, None]
+
+
+def test_a_table_where_nobody_has_pledged_ranks_nobody(client: FlaskClient, db: Session) -> None:
+    assert all(card.score == 0 for card in scorecards(db, kind="MD"))
+    page = soup(client.get("/scorecards/?type=MD"))
+    assert "not ranked" in page.select_one("#no-ranking").text
+    assert "Rank" not in [th.text for th in page.select("thead th")]
+    assert page.select("tbody tr")
+    download = client.get("/scorecards.csv?type=MD").get_data(as_text=True)
+    assert {row["rank"] for row in csv.DictReader(io.StringIO(download))} == {""}
 
 
 def test_admins_edit_the_table(client: FlaskClient, auth: AuthActions, db: Session) -> None:

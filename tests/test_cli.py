@@ -38,9 +38,11 @@ def test_upgrade_and_sample_are_idempotent(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "Authorities: 440 created" in first.stdout
     assert "Candidacies: 842 created" in first.stdout
+    assert "Document: Modern slavery statement 2018 to 2019 (new)" in first.stdout
     second = run_tracker("sample", tmp_path=tmp_path)
     assert "Authorities: 0 created, 0 updated, 440 unchanged" in second.stdout
     assert "Candidacies: 0 created, 0 updated, 842 unchanged" in second.stdout
+    assert "(unchanged), 0 new passages to review." in second.stdout
     assert "Demonstration: already loaded" in second.stdout
     secret = tmp_path / "instance" / "secret_key"
     assert len(secret.read_text()) == 64 and secret.stat().st_mode & 0o077 == 0

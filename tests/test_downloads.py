@@ -16,7 +16,7 @@ from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.sql import counted_queries
 from tracker import exports
 from tracker.db import EXTENSION
-from tracker.models import Authority, PledgeStatus
+from tracker.models import Authority, PledgeStatus, utcnow
 from tracker.queries.opendata import batched
 
 HX = {"HX-Request": "true"}
@@ -25,6 +25,7 @@ GREEN_LEAF = ("fictional-party:green", "Green Leaf Party (fictional)")
 # The app reads only a letter from ENSWK and eight digits as a GSS code, so a lookup by code
 # needs the fictional council to carry one: E99 is ONS's pseudo-code range, used by no body.
 GSS_SHAPED = "E99999901"
+BOM = "\ufeff".encode()
 TRICKY_NAME = 'Smith, "Jo"\nJunior'
 FORMULAS = ['=HYPERLINK("https://evil.example")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
@@ -47,7 +48,11 @@ def test_pledges_round_trip_tricky_text(client: FlaskClient, db: Session) -> Non
     person = candidate(db, TRICKY_NAME, council=council, ward="Ward, with comma")
     record(db, pledge_of(db, "pathways-to-support", person=person), quote=FORMULAS[0])
     response = client.get("/pledges.csv")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="pledges.csv"'
+    today = utcnow().date().isoformat()
+    assert response.headers["Content-Disposition"] == f'attachment; filename="pledges-{today}.csv"'
+    assert not response.data.startswith(BOM)
+    excel = client.get("/pledges.csv?excel=1")
+    assert excel.data.startswith(BOM) and excel.data[len(BOM) :] == response.data
     assert header(response) == [column.name for column in exports.PLEDGE_COLUMNS]
     (row,) = rows(response)
     assert row["name"] == TRICKY_NAME

@@ -164,7 +164,10 @@ def test_entry_for_a_recorded_pledge(client: FlaskClient, db: Session, jane: Per
     )
     (entry,) = parse(client.get(f"/feeds/candidates/{jane.id}.atom")).entries
     assert entry.title == f"{JANE} pledged: {REC}"
-    assert entry.link == f"http://localhost/candidates/{jane.id}-jane-smith"
+    (event,) = db.exec(select(PledgeEvent)).all()
+    assert entry.link == f"http://localhost/pledges/{event.pledge_id}/history#event-{event.id}"
+    history = soup(client.get(entry.link.removeprefix("http://localhost").split("#")[0]))
+    assert history.select_one(f"li#event-{event.id}") is not None
     assert TAG_ID.fullmatch(entry.id)
     assert {(t.term, t.scheme.rsplit(":", 1)[1]) for t in entry.tags} == {
         ("governance-and-strategy", "theme"),
@@ -238,8 +241,13 @@ def test_feeds_hold_what_they_follow(client: FlaskClient, db: Session, jane: Per
     record(db, pledge_of(db, "listen-to-lived-experience", person=tom), PledgeStatus.DECLINED)
 
     def subjects(url: str) -> set[str]:
-        """Return the pages the feed's entries link to: one per subject."""
-        return {entry.link.rsplit("/", 1)[1] for entry in parse(client.get(url)).entries}
+        """Return the subject pages the feed's entries point to ("All of X's pledges")."""
+        entries = parse(client.get(url)).entries
+        assert len({entry.link for entry in entries}) == len(entries)  # each its own link
+        return {
+            BeautifulSoup(e.summary, "html.parser").select("a")[-1]["href"].rsplit("/", 1)[1]
+            for e in entries
+        }
 
     jane_page, tom_page = f"{jane.id}-jane-smith", f"{tom.id}-tom-other"
     council_page = "testshire-fictional"
@@ -315,7 +323,7 @@ def test_ids_never_change(client: FlaskClient, db: Session, jane: Person) -> Non
     later = parse(moved).entries
     assert [e.id for e in later][1:] == ids
     assert all(TAG_ID.fullmatch(e.id) for e in later)
-    assert later[0].link.startswith("https://tracker.example.net/candidates/")
+    assert later[0].link.startswith("https://tracker.example.net/pledges/")
     rss_ids = [e.id for e in parse(client.get("/feeds/updates.rss")).entries]
     assert rss_ids == [e.id for e in later]
 
@@ -477,6 +485,8 @@ def _pages_with_feeds(jane: Person) -> dict[str, str]:
         "/authorities/sheffield": "/feeds/authorities/sheffield.atom",
         f"/candidates/{jane.id}-jane-smith": f"/feeds/candidates/{jane.id}.atom",
         "/parties/red-rosette-party-fictional": "/feeds/parties/red-rosette-party-fictional.atom",
+        "/places/sheffield": "/feeds/authorities/sheffield.atom",
+        "/scorecards/": "/feeds/updates.atom",
     }
 
 

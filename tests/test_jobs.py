@@ -95,7 +95,7 @@ def test_a_submitted_url_is_queued_and_a_worker_scrapes_it(
         auth.login_as(email="worker-test@example.org")
         data = {"csrf_token": auth.csrf(), "authority": slug, "url": url}
     response = client.post("/campaign/review/sources", data=data)
-    assert "a worker will fetch it shortly" in client.get(response.headers["Location"]).text
+    assert "It is being read now" in client.get(response.headers["Location"]).text
     queue = Queue(QUEUE, connection=redis)
     assert queue.count == 1
     SimpleWorker([queue], connection=redis).work(burst=True)
@@ -121,4 +121,6 @@ def test_without_redis_submissions_wait_for_the_command(
             "url": "https://x.example/a.pdf",
         },
     )
-    assert "tracker scrape --pending" in client.get(response.headers["Location"]).text
+    message = client.get(response.headers["Location"]).text
+    assert "It will be read the next time the scraper runs" in message
+    assert "`tracker" not in message

@@ -149,3 +149,34 @@ def test_db_revision_autogenerate_writes_the_next_numbered_migration(
     assert f"revision: str = '{following}'" in source
     assert f"down_revision: str | None = '{head}'" in source
     assert "batch_op.create_index(batch_op.f('ix_apitoken_user_id')" in source
+
+
+def test_notes_typed_before_0013_become_internal(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'notes.db'}"
+    migrate.upgrade(url, "0012")
+    database = Database(url)
+    with database.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO authority (slug, name, short_name, code, kind, kind_name, nation,"
+                " is_demo) VALUES ('notes-fictional', 'Notes Council (fictional)',"
+                " 'Notes (fictional)', 'NFX', 'UA', 'Unitary authority', 'England', 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO pledge (recommendation_id, authority_id, status, delivery, note,"
+                " created_at, updated_at, version) SELECT 1, id, 'pledged', 'not-yet-rated',"
+                " 'Named in 2025 plan', '2026-01-01', '2026-01-01', 1 FROM authority"
+            )
+        )
+    migrate.upgrade(url)
+    with database.engine.connect() as connection:
+        row = connection.execute(text("SELECT note, private_note FROM pledge")).one()
+    assert tuple(row) == (None, "Named in 2025 plan")
+    migrate.downgrade(url, "0012")
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT note FROM pledge")).scalar_one() == (
+            "Named in 2025 plan"
+        )
+    database.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session
@@ -12,6 +14,7 @@ from tracker import demo
 from tracker.commands.data import SAMPLE_CANDIDATES
 from tracker.imports.candidates import import_candidates
 from tracker.models import PledgeStatus
+from tracker.text import plural, these
 
 HX = {"HX-Request": "true"}
 
@@ -173,8 +176,46 @@ def test_authority_page_links_its_neighbours(client: FlaskClient, sample: None) 
         "Combined authority": "/authorities/south-yorkshire-mayoral-combined-authority",
         "Police force area": "/authorities/south-yorkshire-police",
     }
-    captions = [c.text for c in page.select("section[aria-labelledby=candidates-heading] caption")]
-    assert "Walkley" in captions
+    section = page.select_one("section[aria-labelledby=candidates-heading]")
+    assert section.h3.text == "Election of 6 May 2021"
+    assert "Walkley" in [h.text for h in section.select(":scope > .wards > .ward h4")]
+    older = section.select("details.older-election")
+    assert [d.h3.text for d in older] == ["Election of 3 May 2018"]
+    assert not any(d.has_attr("open") for d in older)
+    assert not section.select("tbody tr"), "nobody in the sample has answered: no rows"
+
+
+def test_an_authority_page_counts_who_has_not_answered(client: FlaskClient, db: Session) -> None:
+    council = fictional_council(db)
+    candidate(db, "Avery Example", council=council, ward="North Ward", poll_date=date(2020, 5, 7))
+    said = candidate(db, "Blake Example", council=council, ward="North Ward")
+    candidate(db, "Casey Example", council=council, ward="North Ward")
+    candidate(db, "Drew Example", council=council, ward="South Ward")
+    record(db, pledge_of(db, "pathways-to-support", person=said))
+    section = soup(client.get(f"/authorities/{council.slug}")).select_one(
+        "section[aria-labelledby=candidates-heading]"
+    )
+    north, south = section.select(":scope > .wards > .ward")
+    assert [north.h4.text, south.h4.text] == ["North Ward", "South Ward"]
+    assert [th.text for th in north.select("tbody th")] == ["Blake Example"]
+    assert north.summary.text == "1 candidate yet to answer"
+    assert "Casey Example" in north.details.text
+    assert south.table is None
+    jumps = [a["href"] for a in section.select(":scope > nav.jump-list a")]
+    assert jumps == [f"#{north['id']}", f"#{south['id']}"]
+    assert "1 of 3 candidates answered" in section.select_one(".jump-list .meta").text
+    older = section.select_one("details.older-election")
+    assert "Election of 7 May 2020" in older.summary.text
+    assert "Avery Example" in older.text
+
+
+def test_an_authority_without_candidates_says_so_plainly(client: FlaskClient) -> None:
+    section = soup(client.get("/authorities/gloucestershire")).select_one(
+        "section[aria-labelledby=candidates-heading]"
+    )
+    assert section.select_one(".empty").text == (
+        "The tracker has no candidates for Gloucestershire yet."
+    )
 
 
 def test_county_lists_its_districts(client: FlaskClient) -> None:
@@ -316,3 +357,34 @@ def test_scorecards_are_in_the_main_menu(client: FlaskClient) -> None:
     assert "/scorecards/" in [a["href"] for a in menu]
     current = soup(client.get("/scorecards/")).select('nav[aria-label="Main"] a[aria-current]')
     assert [a.text for a in current] == ["Scorecards"]
+
+
+@pytest.mark.parametrize(
+    ("count", "phrase", "pointer"),
+    [
+        (0, "0 authorities", "these 0 authorities"),
+        (1, "1 authority", "this authority"),
+        (1204, "1,204 authorities", "these 1,204 authorities"),
+    ],
+)
+def test_counts_agree_with_their_nouns(count: int, phrase: str, pointer: str) -> None:
+    assert plural(count, "authority", "authorities") == phrase
+    assert these(count, "authority", "authorities") == pointer
+
+
+def test_a_list_of_one_says_so_in_the_singular(client: FlaskClient) -> None:
+    page = soup(client.get("/authorities/?q=sheffield"))
+    assert page.select_one(".count").text == "Showing 1–1 of 1 authority"
+    assert "this authority" in page.select_one("#authority-results").text
+
+
+def test_demonstration_people_are_labelled_fictional_where_shown(
+    client: FlaskClient, db: Session
+) -> None:
+    demo.load_demo(db)
+    db.commit()
+    items = soup(client.get("/")).select("section[aria-labelledby=latest] li")
+    subjects = [li.a.text for li in items]
+    assert subjects and all(name.endswith("(fictional)") for name in subjects), subjects
+    listed = soup(client.get("/candidates/?q=Chris+Dummy")).select("tbody th a")
+    assert [a.text for a in listed] == ["Chris Dummy (fictional)"]

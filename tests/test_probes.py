@@ -401,6 +401,45 @@ def check_access(
         assert response.status_code == 403, where
 
 
+# --- What a campaigner types as internal stays internal ----------------------------------------
+
+INTERNAL = "Named in 2025 plan: internal probe"
+
+
+def test_nothing_typed_in_a_field_labelled_internal_is_published(app: Flask, world: World) -> None:
+    client, auth = world.browser("campaigner")
+    base = f"/candidates/{world.person.id}/pledges/{REC}"
+    form = soup(client.get(f"{base}/edit"))
+    label = form.find("label", string=re.compile("^Internal note"))
+    assert label is not None and "never published" in label.text
+    field = form.select_one(f"#{label['for']}")["name"]
+    version = form.select_one("input[name=version]")["value"]
+    pledge = {"status": "pledged", "delivery": "not-yet-rated", "quote": "We will."}
+    saved = post_form(
+        client, auth, base, f"{base}/edit", **pledge, version=version, **{field: INTERNAL}
+    )
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    # A second save that changes the internal note alone leaves no public event behind.
+    version = soup(client.get(f"{base}/edit")).select_one("input[name=version]")["value"]
+    again = {**pledge, "version": version, field: INTERNAL + " (again)"}
+    assert post_form(client, auth, base, f"{base}/edit", **again).status_code == 303
+    assert INTERNAL + " (again)" in client.get(f"{base}/edit").get_data(as_text=True)
+    history = f"/pledges/{world.pledge.id}/history"
+    assert INTERNAL in client.get(history).get_data(as_text=True)
+    public, seen = app.test_client(), 0
+    for real, rule, method in requests_for(app):
+        if real and method == "GET" and not is_private(rule.endpoint):
+            url = sample_url(rule, world, real=True)
+            for query in ("", "?excel=1&format=json"):
+                response = public.get(url + query)
+                assert INTERNAL not in response.get_data(as_text=True), url + query
+                response.close()
+                seen += 1
+    assert seen >= 80  # every public page, download, feed and API read: a floor
+    feed = feedparser.parse(public.get(f"/feeds/candidates/{world.person.id}.atom").data)
+    assert len(feed.entries) == 2  # recorded, then re-pledged; the internal-only save is none
+
+
 # --- Script and markup in every stored input, then every view of it -----------------------------
 
 HOSTILE_STRATEGY = (

@@ -283,7 +283,8 @@ def test_campaigners_submit_documents_to_read(
         },
     )
     assert response.status_code == 303
-    assert "tracker scrape --pending" in soup(client.get(response.headers["Location"])).text
+    flashed = soup(client.get(response.headers["Location"])).select_one(".flashes").text
+    assert "It will be read the next time the scraper runs" in flashed and "`" not in flashed
     source = db.exec(select(Source).where(Source.authority_id == council.id)).one()
     assert (source.url, source.pending, source.origin) == (
         "https://testshire.example/plan.pdf",

@@ -177,3 +177,11 @@ def remove_demo(session: Session) -> int:
     ):
         removed += session.exec(stmt).rowcount
     return removed
+
+
+def shown_name(subject: Person | Authority) -> str:
+    """Return a subject's name as pages print it: demonstration rows always say they are
+    fictional, even where the name alone ("Chris Dummy") would not."""
+    if subject.is_demo and "(fictional)" not in subject.name:
+        return f"{subject.name} (fictional)"
+    return subject.name

@@ -77,7 +77,9 @@ PLEDGE_COLUMNS = [
     Column("evidence_url", "The source of the answer: a web page or document."),
     Column("quote", "The words of the answer, quoted from the source."),
     Column("evidence_date", "When the answer was given (YYYY-MM-DD)."),
-    Column("note", "A campaigner's note on the answer."),
+    Column(
+        "note", "A campaigner's public note on the answer (internal notes are never published)."
+    ),
     Column("version", "How many times this pledge has been saved."),
     Column("updated_at", "When it was last saved (ISO 8601, UTC)."),
     Column("page_url", "The page showing this pledge."),

@@ -21,7 +21,15 @@ from typing import Protocol
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
-from tracker.models import Authority, Delivery, EventKind, Person, PledgeStatus, Recommendation
+from tracker.models import (
+    Authority,
+    Delivery,
+    EventKind,
+    Person,
+    PledgeEvent,
+    PledgeStatus,
+    Recommendation,
+)
 from tracker.queries.events import FeedEventRow
 from tracker.text import is_web_url, long_date
 
@@ -52,6 +60,9 @@ class Links(Protocol):
 
     def authority(self, authority: Authority) -> str:
         """Return an authority's page."""
+
+    def pledge_event(self, event: PledgeEvent) -> str:
+        """Return the place on its pledge's history page where one change is listed."""
 
 
 @dataclass(frozen=True)
@@ -172,12 +183,16 @@ def _name(row: FeedEventRow) -> str:
 
 
 def pledge_event_update(row: FeedEventRow, links: Links) -> Update:
-    """Turn a pledge event into a feed entry linking to its subject's page."""
+    """Turn a pledge event into a feed entry linking to the change itself.
+
+    Linking every entry to the subject's page gave a reader of a candidate's feed five
+    entries with one address; each now opens its own line of the pledge's history.
+    """
     return Update(
         key=f"pledge-event/{row.event.id}",
         occurred_at=row.event.occurred_at,
         title=entry_title(row),
-        link=_subject_url(row, links),
+        link=links.pledge_event(row.event),
         content=entry_content(row, links),
         categories=(
             Category("theme", row.theme.slug, row.theme.title),

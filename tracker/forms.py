@@ -64,7 +64,16 @@ class PledgeForm(FlaskForm):  # type: ignore[misc]
     )
     quote = TextAreaField("Quoted text", validators=[Length(max=MAX_TEXT)], filters=[_strip])
     evidence_date = IsoDateField("Date said", validators=[Optional()])
-    note = TextAreaField("Note", validators=[Length(max=MAX_TEXT)], filters=[_strip])
+    note = TextAreaField(
+        "Public note (shown on the site, in downloads and in feeds)",
+        validators=[Length(max=MAX_TEXT)],
+        filters=[_strip],
+    )
+    private_note = TextAreaField(
+        "Internal note (campaigners only, never published)",
+        validators=[Length(max=MAX_TEXT)],
+        filters=[_strip],
+    )
     version = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=MAX_INTEGER)])
 
     def change(self) -> PledgeChange:
@@ -76,6 +85,7 @@ class PledgeForm(FlaskForm):  # type: ignore[misc]
             quote=self.quote.data or None,
             evidence_date=self.evidence_date.data,
             note=self.note.data or None,
+            private_note=self.private_note.data or None,
         )
 
 

@@ -271,6 +271,8 @@ class Pledge(SQLModel, table=True):
     quote: str | None = Field(default=None, sa_type=Text)
     evidence_date: date | None = None
     note: str | None = Field(default=None, sa_type=Text)
+    # Campaigners' own note: never on a public page, download, feed or API answer.
+    private_note: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     version: int = 1
@@ -309,6 +311,7 @@ class PledgeEvent(SQLModel, table=True):
     quote: str | None = Field(default=None, sa_type=Text)
     evidence_date: date | None = None
     note: str | None = Field(default=None, sa_type=Text)
+    private_note: str | None = Field(default=None, sa_type=Text)  # campaigners only
     version: int
 
 

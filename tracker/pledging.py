@@ -22,7 +22,9 @@ from tracker.text import is_storable
 
 MAX_URL = 2000
 MAX_TEXT = 10_000
-EDITABLE = ("status", "delivery", "evidence_url", "quote", "evidence_date", "note")
+EDITABLE = ("status", "delivery", "evidence_url", "quote", "evidence_date", "note", "private_note")
+# What the public sees: a change to nothing else (the internal note) leaves no public trace.
+PUBLIC = EDITABLE[:-1]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class PledgeChange:
     # The subject answered for themselves through their pledge link (tracker.answers):
     # that answer is its own evidence, so it needs no source link or quote.
     is_own_answer: bool = False
+    private_note: str | None = None
 
     def values(self) -> dict[str, object]:
         """Return the change as the pledge row stores it (enums as their text)."""
@@ -48,6 +51,7 @@ class PledgeChange:
             "quote": self.quote,
             "evidence_date": self.evidence_date,
             "note": self.note,
+            "private_note": self.private_note,
         }
 
 
@@ -93,11 +97,11 @@ def validate_change(change: PledgeChange, *, today: date) -> dict[str, str]:
             errors["evidence_url"] = f"Web addresses are limited to {MAX_URL} characters."
     if change.evidence_date and change.evidence_date > today:
         errors["evidence_date"] = "The date cannot be in the future."
-    for name in ("quote", "note"):
+    for name in ("quote", "note", "private_note"):
         value = getattr(change, name)
         if value and len(value) > MAX_TEXT:
             errors[name] = f"Keep this under {MAX_TEXT:,} characters."
-    for name in ("evidence_url", "quote", "note"):
+    for name in ("evidence_url", "quote", "note", "private_note"):
         value = getattr(change, name)
         if value and not is_storable(value):
             errors[name] = "Remove the NUL character or unpaired surrogate from this text."
@@ -193,6 +197,8 @@ def save_change(
     session.refresh(pledge)
     if result.rowcount != 1:
         raise StaleEdit(pledge)
+    if all(before[name] == change.values()[name] for name in PUBLIC):
+        return pledge, None  # only the internal note changed: no public event, no feed entry
     return pledge, _log(session, pledge, before, change, actor_id, now)
 
 
@@ -258,6 +264,7 @@ def _log(
         quote=change.quote,
         evidence_date=change.evidence_date,
         note=change.note,
+        private_note=change.private_note,
         version=pledge.version,
     )
     session.add(event)

@@ -122,6 +122,7 @@ def accept_match(
         quote=match.passage[:MAX_QUOTE],
         evidence_date=evidence_date(document, now),
         note=f"Found by the scraper in {document_label(document, match.page)}.",
+        private_note=current.private_note if current else None,
     )
     _decide(session, match, ReviewStatus.ACCEPTED, reviewer_id, now, None)
     _, event = save_change(

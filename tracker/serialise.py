@@ -63,13 +63,27 @@ def recommendation_json(rec: Recommendation, theme: Theme, links: Links) -> JSON
 
 
 def pledge_json(record: PledgeRecord, links: Links) -> JSON:
-    """Describe a recorded pledge: whose, on what, the answer and its evidence."""
+    """Describe a recorded pledge: whose, on what, the answer and its evidence.
+
+    The subject's name, party and authority are included so a journalist's script can
+    print a pledge without a second request, and `fictional` marks demonstration rows.
+    """
     pledge, person, authority = record.pledge, record.person, record.authority
+    subject = person or authority
     page = links.person(person) if person else links.authority(authority) if authority else None
+    standing = record.standing if person else None
     return {
         "id": pledge.id,
         "recommendation": record.recommendation.slug,
         "subject_type": "candidate" if person else "authority",
+        "subject_name": subject.name if subject else None,
+        "party": standing.party_name if standing else None,
+        "authority_name": authority.name
+        if authority
+        else standing.authority_name
+        if standing
+        else None,
+        "fictional": bool(subject and subject.is_demo),
         "person_id": person.id if person else None,
         "authority": authority.gss_code if authority else None,
         "authority_slug": authority.slug if authority else None,

@@ -9,12 +9,22 @@ from flask import Flask, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.auth import signed_in
+from tracker.authority_types import TYPE_NAMES, type_name
 from tracker.charts import BarRow, stacked_bars, timeline
 from tracker.db import get_session
+from tracker.demo import shown_name
 from tracker.models import Delivery, Person, PledgeStatus, Role
 from tracker.queries.pledges import has_demo_data
 from tracker.review import document_name, plan_has_ended, source_link
-from tracker.text import document_format, document_slug, is_web_url, long_date
+from tracker.text import (
+    document_format,
+    document_slug,
+    is_web_url,
+    long_date,
+    noun_for,
+    plural,
+    these,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +40,11 @@ def init_app(app: Flask) -> None:
         long_date=long_date,
         number=number,
         document_format=document_format,
+        type_name=type_name,
+        plural=plural,
+        noun_for=noun_for,
+        these=these,
+        shown_name=shown_name,
     )
     app.jinja_env.globals.update(
         candidate_url=candidate_url,
@@ -44,6 +59,7 @@ def init_app(app: Flask) -> None:
         timeline=timeline,
         BarRow=BarRow,
         document_slug=document_slug,
+        TYPE_NAMES=TYPE_NAMES,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.context_processor(_site_context)

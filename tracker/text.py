@@ -73,6 +73,24 @@ def is_web_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def noun_for(count: int, singular: str, many: str | None = None) -> str:
+    """Return the noun that agrees with a count: "candidate" for 1, else "candidates"."""
+    return singular if count == 1 else many or singular + "s"
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """Return a count with its noun agreeing: "1 candidate", "1,204 candidates".
+
+    Every count on the site goes through these helpers, so no page says "1 candidates".
+    """
+    return f"{count:,} {noun_for(count, singular, many)}"
+
+
+def these(count: int, singular: str, many: str | None = None) -> str:
+    """Point at counted things: "this authority", "these 12 authorities"."""
+    return f"this {singular}" if count == 1 else f"these {plural(count, singular, many)}"
+
+
 def long_date(value: date | datetime | None) -> str:
     """Format a date as people write it in the UK: 6 May 2021."""
     if value is None:

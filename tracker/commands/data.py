@@ -18,6 +18,8 @@ from tracker.imports.pledges import apply_upload, plan_upload
 from tracker.imports.postcodes import NotAPostcodeFile, import_postcodes
 from tracker.imports.rows import ImportRejected
 from tracker.models import utcnow
+from tracker.sample_documents import load_sample_documents
+from tracker.text import plural
 
 SAMPLE_CANDIDATES = (
     Path(__file__).resolve().parent.parent
@@ -130,13 +132,19 @@ def import_postcodes_command(path: Path) -> None:
 )
 @click.option("--remove-demo", is_flag=True, help="Delete the fictional demonstration data.")
 def sample_command(with_demo: bool, remove_demo: bool) -> None:
-    """Load real authorities and South Yorkshire candidates, plus a fictional demo."""
+    """Load real authorities, South Yorkshire candidates and council documents to review,
+    plus a fictional demo."""
     with writing() as session:
         if remove_demo:
             click.echo(f"Removed {demo.remove_demo(session)} demonstration rows.")
             return
         click.echo(f"Authorities: {import_authorities(session).summary()}.")
         print_report("Candidacies", import_candidates(session, SAMPLE_CANDIDATES))
+        for stored in load_sample_documents(session):
+            click.echo(
+                f"Document: {stored.document.title} ({stored.outcome}), "
+                f"{plural(len(stored.proposed), 'new passage')} to review."
+            )
         if with_demo:
             click.echo(f"Demonstration: {demo.load_demo(session)}.")
 

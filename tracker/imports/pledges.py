@@ -40,6 +40,7 @@ COLUMNS = (
     "quote",
     "date",
     "note",
+    "internal_note",
 )
 REQUIRED = ("recommendation", "status")
 MAX_ROWS = 5000
@@ -235,7 +236,15 @@ class _Planner:
             quote=record.get("quote") or None,
             evidence_date=said,
             note=record.get("note") or None,
+            private_note=self._internal_note(record, current),
         )
+
+    @staticmethod
+    def _internal_note(record: dict[str, str], current: Pledge | None) -> str | None:
+        """Read the internal note; a file without the column keeps the one already saved."""
+        if "internal_note" in record:
+            return record["internal_note"] or None
+        return current.private_note if current else None
 
     def _people(self, keys: list[str]) -> dict[str, Person]:
         """Return the named candidates by the person_id text used in the file."""

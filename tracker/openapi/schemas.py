@@ -156,6 +156,21 @@ SCHEMAS: JSON = {
         {
             "id": {"type": "integer"},
             "recommendation": STRING,
+            "subject_name": nullable(
+                "string", description="The candidate's or authority's name, as the site shows it."
+            ),
+            "party": nullable(
+                "string",
+                description="The candidate's party (latest candidacy); null for an authority.",
+            ),
+            "authority_name": nullable(
+                "string",
+                description="The authority whose pledge it is, or that the candidate stood for.",
+            ),
+            "fictional": {
+                "type": "boolean",
+                "description": "True for the site's fictional demonstration data.",
+            },
             **SUBJECT,
             "status": {"enum": STATUSES},
             "delivery": {"enum": DELIVERIES},

@@ -9,6 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from tracker.authority_types import type_name
 from tracker.models import Authority, FormerCode
 from tracker.queries.candidates import office_holders
 from tracker.queries.common import Page, matches_terms, paginate
@@ -82,13 +83,11 @@ def authority_query(filters: AuthorityFilters) -> SelectOfScalar[Authority]:
 
 def filter_choices(session: Session) -> FilterChoices:
     """Return the nations, regions and kinds present, for the filter menus."""
-    rows = session.exec(
-        select(Authority.nation, Authority.region, Authority.kind, Authority.kind_name).distinct()
-    ).all()
+    rows = session.exec(select(Authority.nation, Authority.region, Authority.kind).distinct()).all()
     return FilterChoices(
-        nations=sorted({nation for nation, _, _, _ in rows}),
-        regions=sorted({region for _, region, _, _ in rows if region}),
-        kinds=sorted({(kind, name) for _, _, kind, name in rows}, key=lambda k: k[1]),
+        nations=sorted({nation for nation, _, _ in rows}),
+        regions=sorted({region for _, region, _ in rows if region}),
+        kinds=sorted({(kind, type_name(kind)) for _, _, kind in rows}, key=lambda k: k[1]),
     )
 
 

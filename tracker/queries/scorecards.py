@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -48,6 +49,29 @@ class Scorecard:
         if not self.applicable:
             return 0.0
         return (self.pledged + 0.5 * self.partial) / self.applicable
+
+
+class Standing(NamedTuple):
+    """A scorecard and its place in the league table (None when the table ranks nobody)."""
+
+    rank: int | None
+    card: Scorecard
+
+
+def standings(cards: list[Scorecard]) -> list[Standing]:
+    """Rank scorecards by score, equal scores sharing a rank (1, 1, 3), keeping their order.
+
+    Breaking ties by name ranked an all-0% table "1 of 36" alphabetically, which reads as
+    a verdict nobody earned, so a table where no score differs ranks nobody. Equal
+    fractions divide to the same float, so comparing scores exactly is safe.
+    """
+    scores = sorted((c.score for c in cards), reverse=True)
+    if len(set(scores)) < 2:
+        return [Standing(rank=None, card=c) for c in cards]
+    first: dict[float, int] = {}
+    for position, score in enumerate(scores, start=1):
+        first.setdefault(score, position)
+    return [Standing(rank=first[c.score], card=c) for c in cards]
 
 
 def scorecards(

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from tracker.accounts import deactivate_user, set_role
 from tracker.auth import require_role_throughout
+from tracker.authority_types import type_name
 from tracker.db import get_session
 from tracker.forms import EmptyForm, RecommendationForm, ResponsibilityForm, RoleForm
 from tracker.models import Applicability, Role
@@ -121,5 +122,5 @@ def responsibility(cell_id: int) -> Response:
         session.rollback()
         abort(409, description="Another admin changed this cell just now; reload and try again.")
     session.commit()
-    flash(f"Saved: {cell.kind}, recommendation {cell.recommendation_id}.", "success")
+    flash(f"Saved: {type_name(cell.kind)}, recommendation {cell.recommendation_id}.", "success")
     return redirect(url_for(".responsibilities"), 303)

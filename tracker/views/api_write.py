@@ -232,6 +232,7 @@ def _change(body: Mapping[str, Any], *, base: Pledge | None) -> PledgeChange:
         quote=values["quote"] or None,
         evidence_date=said,
         note=values["note"] or None,
+        private_note=base.private_note if base else None,  # the API never reads or sets it
     )
 
 

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from tracker.asks import ask, campaign_email, salutation
 from tracker.auth import signed_in
+from tracker.ballot_lists import election_wards
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import SourceForm
@@ -59,6 +60,7 @@ def detail(slug: str) -> str:
     session = get_session()
     authority = get_authority_page(slug, ".detail")
     candidacies = candidacies_for_authority(session, authority.id)
+    statuses = statuses_by_person(session, sorted({c.person_id for c in candidacies}))
     recs = recommendations(session)
     own = duties(authority, recs, responsibility_table(session))
     mine = {d.recommendation.id for d in own if d.applies}
@@ -84,7 +86,7 @@ def detail(slug: str) -> str:
         else None,
         page_url=page,
         badge_url=url_for("badges.authority", slug=authority.slug, _external=True),
-        candidacies=candidacies,
+        elections=election_wards(candidacies, statuses),
         recommendations=recs,
         statuses=statuses,
         documents=documents,

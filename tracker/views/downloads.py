@@ -6,6 +6,7 @@ a batch at a time, so even the whole data set never sits in memory.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 
@@ -15,6 +16,7 @@ from sqlmodel import Session
 from tracker import exports
 from tracker.db import database, get_session
 from tracker.exports import Column, Row, csv_chunks
+from tracker.models import utcnow
 from tracker.queries.authorities import AuthorityFilters, filter_choices
 from tracker.queries.candidates import CandidateFilters
 from tracker.queries.events import Scope
@@ -122,8 +124,18 @@ def authorities_csv_url(filters: AuthorityFilters) -> str:
 
 
 def csv_attachment(filename: str, columns: Sequence[Column], rows: Iterable[Row]) -> Response:
-    """Stream rows as a UTF-8 CSV attachment, readable from other sites' scripts too."""
-    response = Response(stream_with_context(csv_chunks(columns, rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    """Stream rows as a UTF-8 CSV attachment, readable from other sites' scripts too.
+
+    The file is named with the day it was drawn ("pledges-2026-12-03.csv"), so downloads
+    taken on different days do not overwrite each other. `?excel=1` starts it with a
+    byte-order mark: Excel on Windows then reads the names' accents as UTF-8, while
+    scripts, which a mark would trip up, get none unless they ask.
+    """
+    chunks = csv_chunks(columns, rows)
+    if request.args.get("excel") == "1":
+        chunks = itertools.chain(["\ufeff"], chunks)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    dated = f"{filename.removesuffix('.csv')}-{utcnow().date().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{dated}"'
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

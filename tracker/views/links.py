@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tracker.models import Authority, Party, Person, Recommendation
+from tracker.models import Authority, Party, Person, PledgeEvent, Recommendation
 
 
 class SiteLinks:
@@ -21,6 +21,15 @@ class SiteLinks:
     def authority(self, authority: Authority) -> str:
         """Return an authority's page."""
         return url_for("authorities.detail", slug=authority.slug, _external=True)
+
+    def pledge_event(self, event: PledgeEvent) -> str:
+        """Return the place on its pledge's history page where one change is listed."""
+        return url_for(
+            "pledges.history",
+            pledge_id=event.pledge_id,
+            _anchor=f"event-{event.id}",
+            _external=True,
+        )
 
     def party(self, party: Party) -> str:
         """Return a party's page."""

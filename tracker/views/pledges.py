@@ -135,7 +135,7 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
     account = signed_in()
     session = get_session()
     try:
-        pledge, event = save_change(
+        pledge, _ = save_change(
             session,
             slot.pledge,
             slot.subject,
@@ -153,7 +153,10 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
         form.version.data = stale.current.version
         return _render_form(slot, form, conflict=stale.current), 409
     session.commit()
-    message = _saved_message(slot, changed=event is not None)
+    # The version moves on any save, the internal note's alone included (which logs no event).
+    message = _saved_message(
+        slot, changed=pledge is not None and pledge.version != form.version.data
+    )
     if not htmx:
         flash(message, "success")
         return redirect(f"{slot.page_url}#{slot.dom_id}", 303)
@@ -178,6 +181,7 @@ def history(pledge_id: int) -> str:
         authority=session.get(Authority, pledge.authority_id) if pledge.authority_id else None,
         events=pledge_history(session, pledge_id),
         show_editors=account is not None and account.can(Role.ADMIN),
+        show_internal=account is not None and account.can(Role.CAMPAIGNER),
     )
 
 

@@ -129,10 +129,12 @@ def submit() -> Response:
     session.commit()
     queued = source is not None and enqueue_source(source.id)
     flash(
-        f"Queued {form.url.data} for {authority.name}: a worker will fetch it shortly."
+        f"Saved {form.url.data} for {authority.name}. It is being read now; passages that"
+        " may commit to a recommendation will appear in the review queue."
         if queued
-        else f"Saved {form.url.data} for {authority.name}; it will be fetched by "
-        "the next `tracker scrape --pending`.",
+        else f"Saved {form.url.data} for {authority.name}. It will be read the next time the"
+        " scraper runs; passages that may commit to a recommendation will then appear in the"
+        " review queue.",
         "success",
     )
     return redirect(back, 303)

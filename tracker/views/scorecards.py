@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
+from tracker.authority_types import type_name
 from tracker.db import get_session
 from tracker.exports import Column
 from tracker.queries.authorities import (
@@ -14,7 +15,13 @@ from tracker.queries.authorities import (
 )
 from tracker.queries.candidates import office_holders, pledges_first
 from tracker.queries.pledges import recommendations, statuses_by_authority, statuses_by_person
-from tracker.queries.scorecards import SORTS, data_as_of, scorecards, scorecards_of
+from tracker.queries.scorecards import (
+    SORTS,
+    data_as_of,
+    scorecards,
+    scorecards_of,
+    standings,
+)
 from tracker.responsibilities import duties, responsibility_table
 from tracker.views.arguments import choice
 from tracker.views.downloads import csv_attachment
@@ -23,11 +30,16 @@ from tracker.views.lookups import get_authority_page
 bp = Blueprint("scorecards", __name__)
 
 COLUMNS = [
-    Column("rank", "Position among authorities of the same type (and region, if filtered)."),
+    Column(
+        "rank",
+        "Position by score among authorities of the same type (and region, if filtered);"
+        " equal scores share a rank, and it is empty when every score is equal.",
+    ),
     Column("authority", "The authority's name."),
     Column("authority_slug", "Its key in this site's addresses and the API."),
     Column("authority_gss", "Its ONS (GSS) code."),
-    Column("type", "Its type code (e.g. MD, NMD, PFA)."),
+    Column("type", "Its type's short code, as in the authorities download."),
+    Column("type_name", "Its type in words."),
     Column("region", "Its English region, or its nation."),
     Column("applicable", "How many of the five recommendations it can deliver."),
     Column("pledged", "How many of those it pledged in full."),
@@ -45,7 +57,7 @@ def index() -> str:
     kind, region, sort = _arguments(choices)
     return render_template(
         "scorecards/index.html",
-        cards=scorecards(session, kind=kind, region=region, sort=sort),
+        standings=standings(scorecards(session, kind=kind, region=region, sort=sort)),
         kind=kind,
         region=region,
         sort=sort,
@@ -62,11 +74,12 @@ def download() -> Response:
     cards = scorecards(session, kind=kind, region=region, sort=sort)
     rows = (
         {
-            "rank": rank,
+            "rank": "" if rank is None else rank,
             "authority": c.authority.name,
             "authority_slug": c.authority.slug,
             "authority_gss": c.authority.gss_code,
             "type": c.authority.kind,
+            "type_name": type_name(c.authority.kind),
             "region": c.authority.region or c.authority.nation,
             "applicable": c.applicable,
             "pledged": c.pledged,
@@ -74,7 +87,7 @@ def download() -> Response:
             "score": f"{c.score:.2f}",
             "evidence": c.evidence,
         }
-        for rank, c in enumerate(cards, start=1)
+        for rank, c in standings(cards)
     )
     return csv_attachment(f"scorecards-{kind.lower()}.csv", COLUMNS, rows)
 
