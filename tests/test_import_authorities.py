@@ -119,3 +119,16 @@ def test_former_gss_codes_lead_to_todays_authority(db: Session) -> None:
     assert former["E07000190"] == "Somerset"  # Taunton Deane, via Somerset West and Taunton
     assert "E10000006" not in former  # Cumbria was split in two: no single successor
     assert not set(former) & {a.gss_code for a in db.exec(select(Authority))}
+
+
+def test_every_county_is_in_the_region_of_its_districts(db: Session) -> None:
+    """Derbyshire and Lincolnshire are East Midlands, whatever point the register uses."""
+    counties = db.exec(select(Authority).where(Authority.kind == "CTY")).all()
+    assert len(counties) == 21
+    for county in counties:
+        districts = db.exec(
+            select(Authority.region).where(Authority.parent_county_id == county.id)
+        ).all()
+        assert set(districts) == {county.region}, county.name
+    by_name = {c.short_name: c.region for c in counties}
+    assert by_name["Derbyshire"] == by_name["Lincolnshire"] == "East Midlands"

@@ -120,7 +120,26 @@ def read_councils(path: Path) -> tuple[list[AuthorityRow], list[RowError]]:
                 rows.append(_council(line, record))
             except (KeyError, ValueError) as exc:
                 errors.append(RowError(line, str(exc)))
-    return _unique_slugs(rows), errors
+    return _counties_in_their_districts_region(_unique_slugs(rows)), errors
+
+
+def _counties_in_their_districts_region(rows: list[AuthorityRow]) -> list[AuthorityRow]:
+    """Give each county the region all its districts are in.
+
+    Regions are made of whole districts, and a county's districts all lie in one region,
+    but the register places two counties by a point elsewhere (Derbyshire in the West
+    Midlands, Lincolnshire in Yorkshire and The Humber); both are East Midlands, as their
+    districts are. A county whose districts disagreed would keep its own value.
+    """
+    regions: dict[str, set[object]] = {}
+    for row in rows:
+        if row.county_code:
+            regions.setdefault(row.county_code, set()).add(row.values["region"])
+    for row in rows:
+        found = regions.get(str(row.values["code"]), set())
+        if len(found) == 1:
+            row.values["region"] = found.pop()
+    return rows
 
 
 def read_police_areas(path: Path) -> tuple[list[AuthorityRow], list[RowError]]:
