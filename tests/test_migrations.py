@@ -151,9 +151,9 @@ def test_db_revision_autogenerate_writes_the_next_numbered_migration(
     assert "batch_op.create_index(batch_op.f('ix_apitoken_user_id')" in source
 
 
-def test_notes_typed_before_0013_become_internal(tmp_path: Path) -> None:
+def test_notes_typed_before_0012_become_internal(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'notes.db'}"
-    migrate.upgrade(url, "0012")
+    migrate.upgrade(url, "0011")
     database = Database(url)
     with database.engine.begin() as connection:
         connection.execute(
@@ -174,7 +174,7 @@ def test_notes_typed_before_0013_become_internal(tmp_path: Path) -> None:
     with database.engine.connect() as connection:
         row = connection.execute(text("SELECT note, private_note FROM pledge")).one()
     assert tuple(row) == (None, "Named in 2025 plan")
-    migrate.downgrade(url, "0012")
+    migrate.downgrade(url, "0011")
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT note FROM pledge")).scalar_one() == (
             "Named in 2025 plan"
