@@ -53,7 +53,7 @@ def test_a_phrase_finds_the_page_it_is_on_with_the_words_marked(
     page = soup(client.get('/documents/?q="multi-agency partnership"'))
     results = page.select(".result")
     assert [r.select_one(".result__title").text.strip() for r in results] == ["Safer Streets Plan"]
-    snippet = results[0].select_one(".snippet")
+    snippet = results[0].select_one(".search-snippet")
     assert snippet is not None and "Page 2:" in snippet.text
     marks = " ".join(m.text.lower() for m in snippet.select("mark"))
     assert (
@@ -131,7 +131,7 @@ def test_snippets_escape_the_documents_own_markup(client: FlaskClient, db: Sessi
     stored_document(db, fictional_council(db), text.encode(), "https://t.invalid/x.txt", title="X")
     db.commit()
     page = soup(client.get("/documents/?q=partnership"))
-    snippet = page.select_one(".snippet")
+    snippet = page.select_one(".search-snippet")
     assert snippet is not None and snippet.select("script") == [] and snippet.select("b") == []
     # SQLite shows the tags as text; PostgreSQL's headline drops them. Neither runs them.
     assert "alert(1)" in snippet.text
