@@ -177,6 +177,12 @@ def test_document_page_shows_accepted_passages_and_what_was_withdrawn(
     gone = html.select_one("#withdrawn-heading")
     assert gone is not None and "Removed in version 2" in gone.parent.text
     assert dropped.passage in gone.parent.text
+    auth.login(reviewer.email)
+    flagged = soup(client.get("/campaign/")).select_one("#withdrawn")
+    assert flagged is not None
+    items = flagged.find_parent("section").select("li")
+    assert len(items) == 1 and "removed in version 2" in items[0].text
+    assert items[0].select_one("a[href$='/history']") is not None
     assert [row.text.split()[0] for row in html.select("#versions-heading ~ table tbody th")] == [
         "2",
         "1",

@@ -146,6 +146,37 @@ def document_detail(session: Session, document_id: int) -> DocumentDetail | None
     )
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """An accepted commitment that a newer version of its document no longer contains."""
+
+    commitment: Commitment
+    document: Document
+    authority: Authority
+
+
+def withdrawn_commitments(session: Session, *, limit: int = 50) -> list[Withdrawal]:
+    """Return accepted passages gone from their document's newest version, newest first.
+
+    Each is the evidence of a pledge that a campaigner should look at again: the body may
+    have dropped the commitment, or only reworded it.
+    """
+    rows = session.execute(
+        sa_select(Proposal, Recommendation, Pledge, Document, Authority)
+        .join(Recommendation, col(Recommendation.id) == Proposal.recommendation_id)
+        .join(Document, col(Document.id) == Proposal.document_id)
+        .join(Authority, col(Authority.id) == Document.authority_id)
+        .outerjoin(Pledge, col(Pledge.id) == _pledge_of())
+        .where(
+            col(Proposal.review_status) == ReviewStatus.ACCEPTED.value,
+            col(Proposal.withdrawn_in).is_not(None),
+        )
+        .order_by(col(Document.last_seen).desc(), col(Proposal.id))
+        .limit(limit)
+    ).all()
+    return [Withdrawal(Commitment(p, r, pl), d, a) for p, r, pl, d, a in rows]
+
+
 def websearch_to_fts5(query: str) -> str:
     """Translate a web-style query into FTS5 syntax that can never be a syntax error.
 

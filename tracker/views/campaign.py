@@ -22,6 +22,7 @@ from tracker.queries.campaign import (
     team_activity,
     tokens_of,
 )
+from tracker.queries.documents import withdrawn_commitments
 from tracker.queries.pledges import recommendations, tallies
 from tracker.views.arguments import named_authority
 from tracker.views.downloads import csv_attachment
@@ -43,6 +44,7 @@ def dashboard() -> str:
         tallies=tallies(session),
         backlog=backlog_by_authority(session),
         activity=team_activity(session),
+        withdrawn=withdrawn_commitments(session),
     )
 
 
