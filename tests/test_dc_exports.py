@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 from flask.testing import FlaskCliRunner
@@ -68,7 +69,7 @@ def test_an_all_elections_export_imports_what_is_followed_and_counts_the_rest(
     report = import_candidates(db, _all_elections(tmp_path))
     assert report.created == 3 and report.rejected == []
     assert report.skipped == {"parl": 1, "gla.c": 1, "gla.a": 1, "senedd": 1, "sp.c": 1}
-    kinds = set(db.exec(select(Election.kind).where(Election.poll_date >= "2024-05-02")))
+    kinds = set(db.exec(select(Election.kind).where(Election.poll_date >= date(2024, 5, 2))))
     assert kinds == {"local", "mayor", "pcc"}
 
 

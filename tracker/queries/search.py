@@ -70,7 +70,8 @@ def _candidates(session: Session, query: str) -> list[tuple[int, str, str]]:
             select(func.set_config("pg_trgm.word_similarity_threshold", PG_WORD_SIMILARITY, True))
         )
         stmt = names.where(
-            literal(query).op("<%")(col(PlaceName.key)) | (col(PlaceName.key) == query)
+            literal(query).op("<%", is_comparison=True)(col(PlaceName.key))
+            | (col(PlaceName.key) == query)
         ).order_by(func.word_similarity(query, col(PlaceName.key)).desc())
     elif grams := inner_trigrams(query):
         match = " OR ".join(f'"{gram}"' for gram in grams)  # [a-z0-9] only: normalised
