@@ -133,21 +133,28 @@ def send_links(
     mailer: Mailer,
     mail: MailConfig,
     progress: Callable[[str], None] = lambda _outcome: None,
+    reminder: bool = False,
 ) -> SendReport:
-    """Email each subject a new link, unless one was already sent; commit after each."""
+    """Email each subject a new link, unless one was already sent; commit after each.
+
+    A reminder's link replaces the one already sent (that is whom reminders are for), so
+    reminders skip that check; first sends and reminders share this loop so that both skip
+    unsubscribed subjects, count and commit alike.
+    """
     report = SendReport()
     for subject, election in targets:
         if has_unsubscribed(session, subject):
             report.outcomes[SendOutcome.UNSUBSCRIBED.value] += 1
             progress(SendOutcome.UNSUBSCRIBED.value)
             continue
-        live = live_invitation(session, subject, election=election, now=utcnow())
-        if live is not None and live.send_outcome == SendOutcome.SENT.value:
+        if not reminder and _already_sent(session, subject, election):
             report.already_sent += 1  # a new link would break the one already emailed
             progress("sent before")
             continue
         issued = make_link(subject, election)
-        outcome = deliver(session, issued, link_url(issued.token), mailer=mailer, mail=mail)
+        outcome = deliver(
+            session, issued, link_url(issued.token), mailer=mailer, mail=mail, reminder=reminder
+        )
         session.commit()
         _count(report, issued.invitation, outcome)
         progress(outcome.value)
@@ -197,10 +204,10 @@ def resend_link(
     mail: MailConfig,
 ) -> SendOutcome:
     """Email one subject a new link in place of the invitation's (unless they unsubscribed)."""
-    subject = Subject(person_id=invitation.person_id, authority_id=invitation.authority_id)
+    subject = _subject_of(invitation)
     if has_unsubscribed(session, subject):
         return SendOutcome.UNSUBSCRIBED
-    election = session.get(Election, invitation.election_id) if invitation.election_id else None
+    election = _election_of(session, invitation)
     issued = issue_link(
         session,
         subject,
@@ -222,22 +229,33 @@ def send_reminders(
     progress: Callable[[str], None] = lambda _outcome: None,
 ) -> SendReport:
     """Remind each unanswered subject a week before their link expires, with a new link."""
-    report = SendReport()
-    for invitation in due:
-        subject = Subject(person_id=invitation.person_id, authority_id=invitation.authority_id)
-        if has_unsubscribed(session, subject):
-            report.outcomes[SendOutcome.UNSUBSCRIBED.value] += 1
-            progress(SendOutcome.UNSUBSCRIBED.value)
-            continue
-        election = session.get(Election, invitation.election_id) if invitation.election_id else None
-        issued = make_link(subject, election)
-        outcome = deliver(
-            session, issued, link_url(issued.token), mailer=mailer, mail=mail, reminder=True
-        )
-        session.commit()
-        _count(report, issued.invitation, outcome)
-        progress(outcome.value)
-    return report
+    targets = ((_subject_of(invitation), _election_of(session, invitation)) for invitation in due)
+    return send_links(
+        session,
+        targets,
+        make_link=make_link,
+        link_url=link_url,
+        mailer=mailer,
+        mail=mail,
+        progress=progress,
+        reminder=True,
+    )
+
+
+def _already_sent(session: Session, subject: Subject, election: Election | None) -> bool:
+    """Say whether the subject's live link for the election was already emailed."""
+    live = live_invitation(session, subject, election=election, now=utcnow())
+    return live is not None and live.send_outcome == SendOutcome.SENT.value
+
+
+def _subject_of(invitation: PledgeInvitation) -> Subject:
+    """Return whom an invitation was made for."""
+    return Subject(person_id=invitation.person_id, authority_id=invitation.authority_id)
+
+
+def _election_of(session: Session, invitation: PledgeInvitation) -> Election | None:
+    """Return the election an invitation's link answers for, if it is for one."""
+    return session.get(Election, invitation.election_id) if invitation.election_id else None
 
 
 def deliver(
