@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from scrapers.match.labels import Label, load_labels, shows_any_quote, shows_quote
-from scrapers.match.scoring import Proposal
+from scrapers.match.proposals import Proposal
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 LABELS = CORPUS / "labels.csv"

@@ -27,8 +27,9 @@ from bench.output import say
 from scrapers.extract.dispatch import extract
 from scrapers.match.labels import shows_any_quote
 from scrapers.match.model import Model
+from scrapers.match.proposals import Proposal
 from scrapers.match.rulescore import rule_matches
-from scrapers.match.scoring import Proposal, rank
+from scrapers.match.scoring import rank
 from scrapers.match.training import (
     Example,
     LabelledDocument,

@@ -16,6 +16,7 @@ from bench.labels import CORPUS, best_score, corpus_labels, found_quote, shows_q
 from scrapers.extract.dispatch import extract
 from scrapers.match.model import default_model, model_from_json
 from scrapers.match.patterns import one_of
+from scrapers.match.proposals import Proposal
 from scrapers.match.rules import (
     ADVOCACY,
     LIVED_EXPERIENCE,
@@ -25,7 +26,7 @@ from scrapers.match.rules import (
     RESOURCED_PARTNERSHIP,
 )
 from scrapers.match.rulescore import rule_matches
-from scrapers.match.scoring import Proposal, match_document, match_passages, rank
+from scrapers.match.scoring import match_document, match_passages, rank
 from scrapers.match.training import (
     MODEL_VERSION,
     LabelledDocument,

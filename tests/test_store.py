@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from scrapers.extract.dispatch import extract
 from scrapers.fetch.fetcher import Fetched
-from scrapers.match.scoring import Proposal as Found
+from scrapers.match.proposals import Proposal as Found
 from scrapers.passages import ExtractedDocument
 from tests.factories import fictional_council
 from tracker.models import Document, DocumentStatus, DocumentVersion, Proposal

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from scrapers.match import lexicon as lx
 from scrapers.match import vocabulary as vocab
 from scrapers.match.anchors import Haystack, StemIndex
+from scrapers.match.proposals import Proposal
 from scrapers.match.rules import MENTIONS, RECOMMENDATIONS
-from scrapers.match.rulescore import RuleMatch, rule_matches
+from scrapers.match.rulescore import rule_matches
 from scrapers.passages import Passage
 
 # Only so much of a passage is read for its words: a run-on "passage" of a badly laid out
@@ -214,7 +215,7 @@ class _Reading:
         self.grams = _grams(tokens)
         self.shared = _shared_features(text, tokens, is_heading, context) | document
 
-    def features(self, recommendation: str, rule: RuleMatch | None) -> dict[str, float]:
+    def features(self, recommendation: str, rule: Proposal | None) -> dict[str, float]:
         """Return this passage's features as a candidate for one recommendation."""
         short = vocab.SHORT[recommendation]
         stems = vocab.stems_at(self.text, recommendation)

@@ -2,7 +2,7 @@
 
 The learned scorer (`scrapers.match.scoring`) uses these readings as features beside the
 passage's words, so the rules' precision is kept while their brittleness is not.
-Matching is pure: passages in, rule matches out. A score multiplies how clearly the
+Matching is pure: passages in, the rules' proposals out. A score multiplies how clearly the
 passage is about modern slavery (the passage itself, its heading, or the document as a whole)
 by how firmly it is said (a pledge, a report of practice, a description, something explored);
 known traps lower a score or stop a rule from firing. Scores of 0.5 and above are worth a
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from scrapers.match import lexicon as lx
 from scrapers.match.anchors import Haystack
 from scrapers.match.patterns import Concept
+from scrapers.match.proposals import Proposal
 from scrapers.match.rules import (
     ANCHORS,
     BASE,
@@ -58,20 +58,7 @@ _SUBJECT_SHARE = 0.2
 _SUBJECT_MIN_PASSAGES = 3
 
 
-@dataclass(frozen=True, slots=True)
-class RuleMatch:
-    """A passage where a rule fired for one recommendation, with the rules' own score."""
-
-    recommendation: str
-    score: float
-    text: str
-    page: int | None
-    start: int
-    end: int
-    rule: str
-
-
-def rule_matches(passages: Sequence[Passage]) -> list[RuleMatch]:
+def rule_matches(passages: Sequence[Passage]) -> list[Proposal]:
     """Return, best first, the passages where some rule fires for a recommendation."""
     haystack = Haystack.of([passage.text for passage in passages])
     # Only a passage holding some rule's anchor can match, so only those are read further.
@@ -79,7 +66,7 @@ def rule_matches(passages: Sequence[Passage]) -> list[RuleMatch]:
     indexes = list(anchored)
     found = STEMS.scan(haystack.part(anchored.values()))
     scorer = _Scorer(passages, haystack)
-    matches: list[RuleMatch] = []
+    matches: list[Proposal] = []
     for position, bits in found.items():
         rules = rules_for(bits & RULE_BITS)
         if rules:
@@ -145,7 +132,7 @@ class _Scorer:
         self._mentions: dict[str | None, bool] = {}
         self._commits: dict[str | None, bool] = {}
 
-    def score(self, passage: Passage, bits: int, rules: tuple[Rule, ...]) -> list[RuleMatch]:
+    def score(self, passage: Passage, bits: int, rules: tuple[Rule, ...]) -> list[Proposal]:
         """Keep the best firing rule per recommendation, if it scores at least MIN_SCORE.
 
         `bits` are the stem groups found in the passage, which say which of the weighing
@@ -268,17 +255,9 @@ def _live_start(pattern: re.Pattern[str], text: str) -> int:
     return -1
 
 
-def _match(passage: Passage, rule: Rule, score: float) -> RuleMatch:
+def _match(passage: Passage, rule: Rule, score: float) -> Proposal:
     """Propose a passage for the rule's recommendation."""
-    return RuleMatch(
-        recommendation=rule.recommendation,
-        score=round(score, 3),
-        text=passage.text,
-        page=passage.page,
-        start=passage.start,
-        end=passage.end,
-        rule=rule.name,
-    )
+    return Proposal.of(passage, recommendation=rule.recommendation, score=score, rule=rule.name)
 
 
 def _national_weight(reading: _Reading) -> float:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from scrapers.match.features import READ_CHARS, Candidate, candidates
 from scrapers.match.model import Model, default_model
+from scrapers.match.proposals import Proposal
 from scrapers.passages import ExtractedDocument, Passage
 
 # Below this a candidate is not proposed at all.
@@ -30,22 +30,6 @@ NEAR_DUPLICATE = 0.8
 # Candidates kept per recommendation before near-duplicates are merged.
 SHORTLIST = 25
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """A passage proposed as evidence of a commitment to one recommendation.
-
-    `rule` says why: the rule that fired (if any) and the features that raised the score.
-    """
-
-    recommendation: str
-    score: float
-    text: str
-    page: int | None
-    start: int
-    end: int
-    rule: str
 
 
 def match_document(doc: ExtractedDocument, model: Model | None = None) -> list[Proposal]:
@@ -110,13 +94,10 @@ def _similar(words: set[str], other: set[str]) -> bool:
 
 def _proposal(passage: Passage, candidate: Candidate, score: float, model: Model) -> Proposal:
     """Propose a passage, saying which features scored it."""
-    return Proposal(
+    return Proposal.of(
+        passage,
         recommendation=candidate.recommendation,
-        score=round(score, 3),
-        text=passage.text,
-        page=passage.page,
-        start=passage.start,
-        end=passage.end,
+        score=score,
         rule=explain(candidate, model),
     )
 

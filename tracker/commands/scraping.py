@@ -16,7 +16,8 @@ from rq import Worker
 from sqlmodel import Session, col, or_, select
 
 from scrapers.extract.dispatch import extract_isolated
-from scrapers.match.scoring import Proposal, match_document
+from scrapers.match.proposals import Proposal
+from scrapers.match.scoring import match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
 from tracker.commands.common import explained_failures
 from tracker.db import write_intent

@@ -30,7 +30,8 @@ from scrapers.fetch.discover import discover, normalise_url
 from scrapers.fetch.fetcher import Fetched, Fetcher, FetchFailed, FetchRefused
 from scrapers.fetch.netguard import parse_allow_hosts
 from scrapers.fetch.schedule import HostQueue
-from scrapers.match.scoring import Proposal, match_document
+from scrapers.match.proposals import Proposal
+from scrapers.match.scoring import match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
 from tracker.db import write_intent
 from tracker.models import Authority, Document, DocumentStatus, Source

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from scrapers.extract.describe import fits_period
 from scrapers.fetch.fetcher import Fetched
-from scrapers.match import scoring
+from scrapers.match import proposals as matcher
 from scrapers.passages import ExtractedDocument
 from tracker.models import (
     Document,
@@ -75,7 +75,7 @@ def store_fetch(
     url: str,
     fetched: Fetched,
     extracted: ExtractedDocument | None,
-    proposals: Sequence[scoring.Proposal],
+    proposals: Sequence[matcher.Proposal],
     title: str | None = None,
 ) -> Stored:
     """Record a successful fetch and, when the bytes are new, their text and matches."""
@@ -195,7 +195,7 @@ def _status(extracted: ExtractedDocument | None) -> str:
     return DocumentStatus.OK.value
 
 
-def _check(extracted: ExtractedDocument, proposals: Sequence[scoring.Proposal]) -> None:
+def _check(extracted: ExtractedDocument, proposals: Sequence[matcher.Proposal]) -> None:
     """Refuse output that cannot be right, before it replaces anything (LGSF's report())."""
     if not extracted.text.strip():
         raise SanityError("the document has a text layer but no words were extracted")
@@ -221,7 +221,7 @@ def _index_pages(session: Session, document: Document, extracted: ExtractedDocum
 
 
 def _reconcile(
-    session: Session, document: Document, proposals: Sequence[scoring.Proposal], now: datetime
+    session: Session, document: Document, proposals: Sequence[matcher.Proposal], now: datetime
 ) -> tuple[list[Proposal], list[Proposal]]:
     """Bring the document's matches in line with the new version's proposals."""
     recommendations = _recommendation_ids(session)
