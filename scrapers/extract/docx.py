@@ -12,7 +12,7 @@ import zipfile
 from datetime import date
 from typing import Any
 
-from scrapers.extract import layout, zipped
+from scrapers.extract import walker, zipped
 from scrapers.extract.dates import iso_date
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
@@ -28,7 +28,6 @@ _SKIP = {f"{_W}del", f"{_W}delText", f"{_W}instrText", _MC_FALLBACK}
 _WRAPPERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag", f"{_W}body"}
 _HEADING_STYLE = re.compile(r"^(?:heading\s*(\d)|title|subtitle)$", re.IGNORECASE)
 _BODY_LEVEL = 9  # outline level 9 means "body text" in Word
-_TABLE_TITLE_LEVEL = 9  # below every document heading, so the next table's title replaces it
 
 
 def extract_docx(body: bytes) -> ExtractedDocument:
@@ -41,7 +40,7 @@ def extract_docx(body: bytes) -> ExtractedDocument:
     if root is None:
         raise ExtractionError("the DOCX has no document body")
     builder = DocumentBuilder()
-    _walk(root, levels, builder)
+    walker.walk(root, _elements(levels), builder)
     return builder.build("docx", title=title, written=written)
 
 
@@ -103,25 +102,17 @@ def _level_of(ppr: Any, name: Any) -> int:
     return 0
 
 
-def _walk(root: Any, levels: dict[str, int], builder: DocumentBuilder) -> None:
-    """Emit passages for paragraphs and table cells in reading order, without recursion."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        tag = node.tag
-        if tag == f"{_W}p":
-            boxes: list[Any] = []
-            text = _paragraph_text(node, boxes)
-            level = _paragraph_level(node, levels)
-            if level and not layout.reads_as_sentence(text):
-                builder.add_heading(text, level=level)
-            else:
-                builder.add(text)
-            stack.extend(reversed(boxes))
-        elif tag == f"{_W}tbl":
-            stack.extend(reversed(_table_units(node, builder)))
-        elif tag in _WRAPPERS or tag == f"{_W}txbxContent":
-            stack.extend(reversed([child for child in node if isinstance(child.tag, str)]))
+def _elements(levels: dict[str, int]) -> walker.BodyElements:
+    """Name Word's body elements for the walker, with this document's heading styles."""
+    return walker.BodyElements(
+        paragraphs={f"{_W}p"},
+        table=f"{_W}tbl",
+        containers=_WRAPPERS | {f"{_W}txbxContent"},
+        skip=_SKIP,
+        text=_paragraph_text,
+        level=lambda paragraph: _paragraph_level(paragraph, levels),
+        cells=_table_units,
+    )
 
 
 def _table_units(table: Any, builder: DocumentBuilder) -> list[Any]:
@@ -136,11 +127,9 @@ def _table_units(table: Any, builder: DocumentBuilder) -> list[Any]:
         for cell in cells:
             boxes: list[Any] = []
             paragraphs = [_paragraph_text(p, boxes) for p in cell.iter(f"{_W}p") if _owned(p, cell)]
-            text = "\n".join(paragraphs)
-            if index == 0 and len(cells) == 1 and len(rows) > 1:
-                builder.add_heading(text, level=_TABLE_TITLE_LEVEL)
-            else:
-                builder.add(text)
+            walker.add_cell(
+                builder, "\n".join(paragraphs), row=index, cells=len(cells), rows=len(rows)
+            )
             nested.extend(boxes)
             nested.extend(t for t in cell.iter(f"{_W}tbl") if _owned(t, cell))
     return nested

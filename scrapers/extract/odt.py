@@ -12,7 +12,7 @@ import zipfile
 from datetime import date
 from typing import Any
 
-from scrapers.extract import layout, zipped
+from scrapers.extract import walker, zipped
 from scrapers.extract.dates import iso_date
 from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
 
@@ -35,7 +35,6 @@ _CONTAINERS = {
     f"{_TABLE}table-header-rows", f"{_TABLE}table-rows", f"{_TABLE}table-row-group",
     f"{_DRAW}text-box",
 }  # fmt: skip
-_TABLE_TITLE_LEVEL = 9
 
 
 def extract_odt(body: bytes) -> ExtractedDocument:
@@ -47,7 +46,7 @@ def extract_odt(body: bytes) -> ExtractedDocument:
     if root is None:
         raise ExtractionError("the ODT has no text body (a spreadsheet or a presentation?)")
     builder = DocumentBuilder()
-    _walk(root, builder)
+    walker.walk(root, _ELEMENTS, builder)
     return builder.build("odt", title=title, written=written)
 
 
@@ -60,27 +59,9 @@ def _meta(archive: zipfile.ZipFile) -> tuple[str | None, date | None]:
     return title, iso_date(meta.findtext(f"{_OFFICE}meta/{_META}creation-date"))
 
 
-def _walk(root: Any, builder: DocumentBuilder) -> None:
-    """Emit passages for headings, paragraphs and table cells, without recursion."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        tag = node.tag
-        if not isinstance(tag, str) or tag in _SKIP:
-            continue
-        if tag in (f"{_TEXT}h", f"{_TEXT}p"):
-            boxes: list[Any] = []
-            text = _inline_text(node, boxes)
-            level = _outline_level(node) if tag == f"{_TEXT}h" else 0
-            if level and not layout.reads_as_sentence(text):
-                builder.add_heading(text, level=level)
-            else:
-                builder.add(text)
-            stack.extend(reversed(boxes))
-        elif tag == f"{_TABLE}table":
-            stack.extend(reversed(_table_cells(node, builder)))
-        elif tag in _CONTAINERS:
-            stack.extend(reversed(list(node)))
+def _heading_level(paragraph: Any) -> int:
+    """Return a `text:h` heading's outline level; a `text:p` paragraph is body text (0)."""
+    return _outline_level(paragraph) if paragraph.tag == f"{_TEXT}h" else 0
 
 
 def _outline_level(heading: Any) -> int:
@@ -106,11 +87,7 @@ def _table_cells(table: Any, builder: DocumentBuilder) -> list[Any]:
                     parts.append(_inline_text(child, nested))
                 elif child.tag == f"{_TABLE}table" or child.tag in _CONTAINERS:
                     nested.append(child)
-            text = "\n".join(parts)
-            if index == 0 and len(cells) == 1 and len(rows) > 1:
-                builder.add_heading(text, level=_TABLE_TITLE_LEVEL)
-            else:
-                builder.add(text)
+            walker.add_cell(builder, "\n".join(parts), row=index, cells=len(cells), rows=len(rows))
     return nested
 
 
@@ -153,3 +130,14 @@ def _count(space: Any) -> int:
     """Return how many spaces a `text:s` element stands for."""
     value = space.get(f"{_TEXT}c", "1")
     return int(value) if value.isdigit() else 1
+
+
+_ELEMENTS = walker.BodyElements(
+    paragraphs={f"{_TEXT}h", f"{_TEXT}p"},
+    table=f"{_TABLE}table",
+    containers=_CONTAINERS,
+    skip=_SKIP,
+    text=_inline_text,
+    level=_heading_level,
+    cells=_table_cells,
+)
