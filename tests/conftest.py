@@ -17,6 +17,8 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from redis import Redis
+from rq import Queue, SimpleWorker
 from sqlalchemy import event, text
 from sqlmodel import Session, select
 from werkzeug.test import TestResponse
@@ -31,6 +33,8 @@ from tracker.models import Role, User
 from tracker.page_cache import PageCache
 
 ROOT = Path(__file__).resolve().parent.parent
+# The worker tests' own Redis database, which the `redis` fixture empties: no other test uses 15.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(autouse=True)
@@ -206,3 +210,24 @@ def auth(app: Flask, client: FlaskClient, db: Session) -> AuthActions:
     """Sign in and out of the test client."""
     forget_failed_sign_ins(app)
     return AuthActions(client, db)
+
+
+@pytest.fixture
+def redis() -> Iterator[Redis]:
+    """A Redis database of the tests' own, emptied before and after."""
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+def work_one_job(redis: Redis, queue_name: str) -> None:
+    """Check one job waits on the queue, and run it as `tracker worker --burst` would.
+
+    The job must leave the queue without failing, so a test reads only what it committed.
+    """
+    queue = Queue(queue_name, connection=redis)
+    assert queue.count == 1
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    assert queue.count == 0 and queue.failed_job_registry.count == 0

@@ -6,7 +6,6 @@ commits its fictional council too, and removes everything it made afterwards.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 from redis import Redis
-from rq import Queue, SimpleWorker
 from sqlmodel import col, delete, select
 
-from tests.conftest import AuthActions
+from tests.conftest import REDIS_URL, AuthActions, work_one_job
 from tests.factories import fictional_council
 from tracker.db import EXTENSION, Database
 from tracker.models import (
@@ -32,19 +30,8 @@ from tracker.models import (
 )
 from tracker.pipeline.queue import QUEUE
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CORPUS = Path(__file__).parent / "corpus"
 STATEMENT = "p15_west_yorkshire_pcc_priority_human_trafficking.txt"
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    """A Redis database of the tests' own, emptied before and after."""
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
 
 
 @pytest.fixture
@@ -96,10 +83,7 @@ def test_a_submitted_url_is_queued_and_a_worker_scrapes_it(
         data = {"csrf_token": auth.csrf(), "authority": slug, "url": url}
     response = client.post("/campaign/review/sources", data=data)
     assert "It is being read now" in client.get(response.headers["Location"]).text
-    queue = Queue(QUEUE, connection=redis)
-    assert queue.count == 1
-    SimpleWorker([queue], connection=redis).work(burst=True)
-    assert queue.count == 0 and queue.failed_job_registry.count == 0
+    work_one_job(redis, QUEUE)
     with committed.session() as session:
         document = session.exec(select(Document).where(Document.url == url)).one()
         assert (document.status, document.version) == ("ok", 1)

@@ -6,17 +6,15 @@ commits its fictional council and candidates too, and removes everything it made
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from flask import Flask
 from redis import Redis
-from rq import Queue, SimpleWorker
 from sqlmodel import col, delete, select
 
-from tests.conftest import AuthActions
+from tests.conftest import REDIS_URL, AuthActions, work_one_job
 from tests.factories import candidate, fictional_council
 from tests.smtp_server import smtp_server
 from tracker.db import EXTENSION, Database
@@ -32,18 +30,7 @@ from tracker.models import (
     User,
 )
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 EMAIL = "mail-worker-test@example.org"
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    """A Redis database of the tests' own, emptied before and after."""
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
 
 
 @pytest.fixture
@@ -105,10 +92,7 @@ def test_a_campaigner_queues_an_election_and_a_worker_emails_each_candidate(
             "/campaign/links/send-election", data={"csrf_token": token, "election": election}
         )
         assert "a worker is emailing" in client.get(response.headers["Location"]).text
-        queue = Queue(MAIL_QUEUE, connection=redis)
-        assert queue.count == 1
-        SimpleWorker([queue], connection=redis).work(burst=True)
-        assert queue.count == 0 and queue.failed_job_registry.count == 0
+        work_one_job(redis, MAIL_QUEUE)
     assert [rcpts for rcpts, _ in inbox.received] == [["jane@example.org"]]
     text = inbox.received[0][1].get_body(("plain",)).get_content()
     link = next(word for word in text.split() if word.startswith("http://localhost/answer/"))
