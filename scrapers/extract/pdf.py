@@ -25,7 +25,7 @@ import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from scrapers.extract import layout, ocr
 from scrapers.extract.text import add_text
-from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError
+from scrapers.passages import DocumentBuilder, ExtractedDocument, ExtractionError, Status
 
 MAX_PAGES = 2000
 # A page with less text than this is treated as having no text layer (a scan, a photo).
@@ -101,32 +101,28 @@ def extract_pdf(body: bytes, *, read_scans: bool = True) -> ExtractedDocument:
         pdf.close()
     builder = DocumentBuilder()
     _assemble(pages, builder, scanned)
-    unread = [number for number in empty if number not in scanned]
-    if empty and not scanned:
-        why = ocr.MISSING if read_scans else "OCR was not asked for"
-        if len(empty) == len(pages):
-            return builder.build(
-                "pdf",
-                page_count=len(pages),
-                status="needs-ocr",
-                message=f"the PDF has no text layer (scanned or image-only) and {why}",
-                title=title,
-                written=written,
-            )
-        return builder.build(
-            "pdf",
-            page_count=len(pages),
-            message=f"no text layer on page(s) {_page_list(empty)}; {why}",
-            title=title,
-            written=written,
-        )
+    status, message = _reading(len(pages), empty, scanned, read_scans=read_scans)
     return builder.build(
         "pdf",
         page_count=len(pages),
-        message=_ocr_message(scanned, unread),
+        status=status,
+        message=message,
         title=title,
         written=written,
     )
+
+
+def _reading(
+    page_count: int, empty: list[int], scanned: dict[int, str], *, read_scans: bool
+) -> tuple[Status, str | None]:
+    """Say whether the PDF still needs OCR, and how its pages without a text layer were read."""
+    if empty and not scanned:
+        why = ocr.MISSING if read_scans else "OCR was not asked for"
+        if len(empty) == page_count:
+            return "needs-ocr", f"the PDF has no text layer (scanned or image-only) and {why}"
+        return "ok", f"no text layer on page(s) {_page_list(empty)}; {why}"
+    unread = [number for number in empty if number not in scanned]
+    return "ok", _ocr_message(scanned, unread)
 
 
 def _check_complete(body: bytes) -> None:
