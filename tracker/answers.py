@@ -275,16 +275,7 @@ def _restore_before(
             note=note,
             is_own_answer=was_link_answer is not None,
         )
-    _, event = save_pledge(
-        session,
-        _subject(pledge),
-        pledge.recommendation_id,
-        change,
-        expected_version=pledge.version,
-        actor_id=actor_id,
-        now=now,
-    )
-    return event
+    return _save_over(session, pledge, change, actor_id, now)
 
 
 def _resave(
@@ -307,16 +298,7 @@ def _resave(
         note=note if note is not None else pledge.note,
         is_own_answer=True,
     )
-    _, event = save_pledge(
-        session,
-        _subject(pledge),
-        pledge.recommendation_id,
-        change,
-        expected_version=pledge.version,
-        actor_id=actor_id,
-        now=now,
-    )
-    return event
+    return _save_over(session, pledge, change, actor_id, now)
 
 
 def _decide(
@@ -339,6 +321,22 @@ def _decide(
     session.refresh(answer)
     if result.rowcount != 1:
         raise AnswerError("Someone else has already decided about this statement.")
+
+
+def _save_over(
+    session: Session, pledge: Pledge, change: PledgeChange, actor_id: int | None, now: datetime
+) -> PledgeEvent | None:
+    """Save a change over the pledge as it stands now; return its event (None if no change)."""
+    _, event = save_pledge(
+        session,
+        _subject(pledge),
+        pledge.recommendation_id,
+        change,
+        expected_version=pledge.version,
+        actor_id=actor_id,
+        now=now,
+    )
+    return event
 
 
 def _subject(pledge: Pledge) -> Subject:
