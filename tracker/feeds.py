@@ -1,8 +1,9 @@
 """Atom and RSS feeds built from plain rows: no database, no request.
 
-A feed is a list of `Update`s, whatever produced them. Today every update is a pledge
-event (`pledge_event_update`); accepted scraper commitments can join the same feeds by
-adding a function that turns their rows into `Update`s under their own id prefix.
+A feed is a list of `Update`s, whatever produced them: pledge events
+(`pledge_event_update`) and, in an authority's feed, its documents' versions
+(`published_version_update`) and the accepted commitments a new version dropped
+(`withdrawal_update`), each kind under its own id prefix and merged by date (`newest_first`).
 
 Entry ids are `tag:` URIs made from a configured authority and the row's own id, so they
 never change when the site moves or a name is corrected, and readers never show an entry
@@ -24,14 +25,17 @@ from markupsafe import Markup, escape
 from tracker.models import (
     Authority,
     Delivery,
+    Document,
     EventKind,
     Person,
     PledgeEvent,
     PledgeStatus,
     Recommendation,
 )
+from tracker.queries.document_feed import PublishedVersion, WithdrawnCommitment
 from tracker.queries.events import FeedEventRow
-from tracker.text import is_web_url, long_date
+from tracker.review import document_name
+from tracker.text import document_format, is_web_url, long_date, plural
 
 # Hope for Justice published the five recommendations in March 2024.
 CAMPAIGN_START = datetime(2024, 3, 1, tzinfo=UTC)
@@ -63,6 +67,12 @@ class Links(Protocol):
 
     def pledge_event(self, event: PledgeEvent) -> str:
         """Return the place on its pledge's history page where one change is listed."""
+
+    def pledge(self, pledge_id: int) -> str:
+        """Return a pledge's history page."""
+
+    def document(self, document: Document, authority: Authority, *, anchor: str) -> str:
+        """Return the place on a document's page where one version or passage is listed."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,81 @@ def pledge_event_update(row: FeedEventRow, links: Links) -> Update:
             Category("recommendation", row.recommendation.slug, row.recommendation.title),
         ),
     )
+
+
+def published_version_update(row: PublishedVersion, links: Links) -> Update:
+    """Say that one of the authority's strategies was read, or read in a new version."""
+    document, number = row.document, row.version.number
+    name = document_name(document)
+    first = number == 1
+    title = f"New strategy published: {name}" if first else f"Strategy updated: {name}"
+    facts = [document_format(document.content_type)]
+    if document.page_count:
+        facts.append(plural(document.page_count, "page"))
+    if document.published_on:
+        facts.append(f"dated {long_date(document.published_on)}")
+    if document.period_start and document.period_end:
+        facts.append(f"covering {document.period_start}–{document.period_end}")
+    what = "first read" if first else f"read in a new version (version {number})"
+    parts = [
+        Markup("<p>“{}”, published by {}, was {} on {}.</p>").format(
+            name, row.authority.name, what, long_date(row.version.fetched_at)
+        ),
+        Markup("<p>{}.</p>").format(", ".join(facts)),
+        _source(document.final_url or document.url, ""),
+    ]
+    return Update(
+        key=f"document-version/{row.version.id}",
+        occurred_at=row.version.fetched_at,
+        title=title,
+        link=links.document(document, row.authority, anchor=f"version-{number}"),
+        content=Markup("").join(parts),
+        categories=(),
+    )
+
+
+def withdrawal_update(row: WithdrawnCommitment, links: Links) -> Update:
+    """Say that a new version of a document no longer has a passage accepted as a commitment.
+
+    Keyed by the passage and the version that dropped it: should the words come back and go
+    again, the second withdrawal is news of its own.
+    """
+    proposal, rec, name = row.proposal, row.recommendation, document_name(row.document)
+    parts = [
+        Markup("<p>Version {} of “{}”, read on {}, no longer has this passage").format(
+            row.version.number, name, long_date(row.version.fetched_at)
+        ),
+        Markup(", from page {}").format(proposal.page) if proposal.page else Markup(""),
+        Markup(
+            ', accepted as a commitment to <a href="{}">{}</a>:</p>'
+            "<blockquote><p>{}</p></blockquote>"
+        ).format(links.recommendation(rec), rec.title, proposal.passage),
+    ]
+    if row.pledge_id is not None:
+        parts.append(
+            Markup('<p><a href="{}">The pledge it supported and its history</a>.</p>').format(
+                links.pledge(row.pledge_id)
+            )
+        )
+    return Update(
+        key=f"withdrawn-commitment/{proposal.id}/{row.version.number}",
+        occurred_at=row.version.fetched_at,
+        title=f"Commitment withdrawn from {name}: {rec.title}",
+        link=links.document(row.document, row.authority, anchor=f"withdrawn-{proposal.id}"),
+        content=Markup("").join(parts),
+        categories=(
+            Category("theme", row.theme.slug, row.theme.title),
+            Category("recommendation", rec.slug, rec.title),
+        ),
+    )
+
+
+def newest_first(updates: Sequence[Update], *, limit: int) -> list[Update]:
+    """Merge updates of every kind into one list by date, newest first, keeping `limit`.
+
+    The sort is stable, so updates of the same moment keep the order they were given in.
+    """
+    return sorted(updates, key=lambda update: update.occurred_at, reverse=True)[:limit]
 
 
 _TAG = re.compile(r"<[^<>]*>")

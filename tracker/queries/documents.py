@@ -129,7 +129,7 @@ def document_detail(session: Session, document_id: int) -> DocumentDetail | None
     accepted = session.exec(
         select(Proposal, Recommendation, Pledge)
         .join(Recommendation, col(Recommendation.id) == Proposal.recommendation_id)
-        .outerjoin(Pledge, col(Pledge.id) == _pledge_of())
+        .outerjoin(Pledge, col(Pledge.id) == pledge_of())
         .where(
             Proposal.document_id == document_id,
             Proposal.review_status == ReviewStatus.ACCEPTED.value,
@@ -166,11 +166,8 @@ def withdrawn_commitments(session: Session, *, limit: int = 50) -> list[Withdraw
         .join(Recommendation, col(Recommendation.id) == Proposal.recommendation_id)
         .join(Document, col(Document.id) == Proposal.document_id)
         .join(Authority, col(Authority.id) == Document.authority_id)
-        .outerjoin(Pledge, col(Pledge.id) == _pledge_of())
-        .where(
-            col(Proposal.review_status) == ReviewStatus.ACCEPTED.value,
-            col(Proposal.withdrawn_in).is_not(None),
-        )
+        .outerjoin(Pledge, col(Pledge.id) == pledge_of())
+        .where(*withdrawn_commitment())
         .order_by(col(Document.last_seen).desc(), col(Proposal.id))
         .limit(limit)
     ).all()
@@ -341,7 +338,19 @@ def _filtered(stmt: Select[*_Ts], filters: DocumentFilters) -> Select[*_Ts]:
     return stmt
 
 
-def _pledge_of() -> ColumnElement[int]:
+def withdrawn_commitment() -> tuple[ColumnElement[bool], ...]:
+    """Return the conditions on Proposal of an accepted passage a newer version dropped.
+
+    The one test of a withdrawal, shared by the dashboard and the authority's feed; the
+    store sets `withdrawn_in` when it compares a new version's passages with the last.
+    """
+    return (
+        col(Proposal.review_status) == ReviewStatus.ACCEPTED.value,
+        col(Proposal.withdrawn_in).is_not(None),
+    )
+
+
+def pledge_of() -> ColumnElement[int]:
     """Return the id of the pledge an accepted proposal's evidence event belongs to."""
     return (
         sa_select(col(PledgeEvent.pledge_id))

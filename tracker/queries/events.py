@@ -1,8 +1,8 @@
 """Pledge events as feeds and the API read them: within a scope, with their context.
 
-Feed entries come from PledgeEvent today. Another kind of change (an accepted scraper
-commitment, say) joins later by adding its own rows query here and folding its newest
-row into `Freshness`; the feed builders in `tracker.feeds` only ever see `Update`s.
+Most feed entries come from PledgeEvent. An authority's feed adds its documents' versions
+and withdrawn commitments, read with their own freshness in `tracker.queries.document_feed`;
+the feed builders in `tracker.feeds` only ever see `Update`s.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import url_for
 
-from tracker.models import Authority, Party, Person, PledgeEvent, Recommendation
+from tracker.models import Authority, Document, Party, Person, PledgeEvent, Recommendation
+from tracker.text import document_slug
 
 
 class SiteLinks:
@@ -28,6 +29,21 @@ class SiteLinks:
             "pledges.history",
             pledge_id=event.pledge_id,
             _anchor=f"event-{event.id}",
+            _external=True,
+        )
+
+    def pledge(self, pledge_id: int) -> str:
+        """Return a pledge's history page."""
+        return url_for("pledges.history", pledge_id=pledge_id, _external=True)
+
+    def document(self, document: Document, authority: Authority, *, anchor: str) -> str:
+        """Return the place on a document's page where one version or passage is listed."""
+        slug = document_slug(document.title, authority.short_name)
+        return url_for(
+            "documents.detail",
+            document_id=document.id,
+            slug=slug,
+            _anchor=anchor,
             _external=True,
         )
 
