@@ -48,7 +48,8 @@ PAGES = {
     "parties": Page("/parties/", 8),
     "party": Page("/parties/{party}", 13),
     "feed: all": Page("/feeds/updates.atom", 4),
-    "feed: authority": Page("/feeds/authorities/{council}.atom", 5),
+    # Three more than a candidate's: its documents' freshness, versions and withdrawals.
+    "feed: authority": Page("/feeds/authorities/{council}.atom", 7),
     "feed: party": Page("/feeds/parties/{party}.rss", 5),
     "feed: candidate": Page("/feeds/candidates/{person}.atom", 5),
     "api: candidates": Page("/api/v1/candidates?party={party}", 7),
