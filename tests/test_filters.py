@@ -184,6 +184,18 @@ def test_documents_page_download_and_api_agree(
     assert from_api
 
 
+def test_both_region_menus_are_drawn_the_one_way(client: FlaskClient, people: None) -> None:
+    region = "Yorkshire and The Humber"
+    menus = [
+        soup(client.get(path, query_string={"region": region})).select_one("#filter-region")
+        for path in ("/authorities/", "/documents/")
+    ]
+    assert str(menus[0]) == str(menus[1])
+    chosen = menus[0].select("option[selected]")
+    assert [(o["value"], o.text) for o in chosen] == [(region, region)]
+    assert menus[0].select_one("option")["value"] == ""  # "All regions" comes first
+
+
 @pytest.mark.parametrize("names", [TESTSHIRE, OTHERHAM, SHEFFIELD])
 def test_every_name_of_an_authority_gives_the_same_rows(
     client: FlaskClient, people: None, names: tuple[str, ...]
