@@ -92,10 +92,12 @@ def people(db: Session, app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def documents(db: Session, people: None) -> None:
-    """Store invented documents read from the two invented councils."""
+    """Store invented documents read from the two invented councils, two of them dated."""
+    dated = {("Testshire", 1): "14 March 2023", ("Testshire", 2): "2 May 2024"}
     for name, number in (("Testshire", 1), ("Testshire", 2), ("Otherham", 1)):
         council = fictional_council(db, name)
-        body = f"{name} modern slavery statement {number} (fictional).\n".encode()
+        when = f" Published on {dated[name, number]}." if (name, number) in dated else ""
+        body = f"{name} modern slavery statement {number} (fictional).{when}\n".encode()
         url = f"https://{council.slug}.invalid/statement-{number}.txt"
         stored_document(db, council, body, url, title=f"{name} statement {number}")
     db.commit()
@@ -170,6 +172,9 @@ def test_pledges_download_and_api_agree(
         "q=statement&authority=ZOTH",
         "type=UA",
         "region=Yorkshire and The Humber",
+        "year=2023",
+        "year=2024&authority=ZTST",
+        "year=2023&q=statement",
     ],
 )
 def test_documents_page_download_and_api_agree(
@@ -182,6 +187,17 @@ def test_documents_page_download_and_api_agree(
     from_api = sorted(d["id"] for d in api.walk(f"/api/v1/documents?{query}"))
     assert on_page == in_csv == from_api
     assert from_api
+
+
+@pytest.mark.parametrize(("year", "titles"), [("2023", ["Testshire statement 1"]), ("2019", [])])
+def test_the_year_filter_keeps_documents_dated_in_that_year(
+    client: FlaskClient, api: Api, documents: None, year: str, titles: list[str]
+) -> None:
+    page = soup(client.get(f"/documents/?year={year}"))
+    assert [a.text for a in page.select("ol.results h2 a")] == titles
+    assert page.select_one("#filter-year")["value"] == year
+    assert [d["title"] for d in api.walk(f"/api/v1/documents?year={year}")] == titles
+    assert downloaded(client, f"/documents.csv?year={year}", "title") == titles
 
 
 def test_both_region_menus_are_drawn_the_one_way(client: FlaskClient, people: None) -> None:
@@ -234,6 +250,8 @@ def error_of(client: FlaskClient, url: str) -> tuple[int, str]:
         (("/documents/", "/documents.csv", "/api/v1/documents"), "authority=SHEF", 404),
         (("/documents/", "/documents.csv", "/api/v1/documents"), "region=Atlantis", 404),
         (("/pledges.csv", "/api/v1/pledges"), "candidate=abc", 400),
+        (("/documents/", "/documents.csv", "/api/v1/documents"), "year=abc", 400),
+        (("/documents/", "/documents.csv", "/api/v1/documents"), "year=20234", 400),
     ],
 )
 def test_bad_filters_are_refused_alike(

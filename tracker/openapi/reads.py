@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.openapi.schemas import DELIVERIES, JSON, STATUSES, STRING, ref
+from tracker.queries.documents import FIRST_YEAR, LAST_YEAR
 from tracker.queries.opendata import MAX_LIMIT, SUBJECT_KINDS
 
 
@@ -163,6 +164,12 @@ READS: JSON = {
             ),
             _query("type", "A type of authority, e.g. MD or PFA."),
             _query("region", "An English region."),
+            _query(
+                "year",
+                "The year the document is dated (its publication date), e.g. 2023; "
+                "undated documents are left out.",
+                {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+            ),
             _query("page", "The page of results, from 1.", {"type": "integer", "minimum": 1}),
         ],
         "DocumentSearch",

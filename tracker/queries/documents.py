@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVarTuple
 
 from markupsafe import Markup, escape
@@ -46,6 +47,7 @@ from tracker.queries.common import Page, PageNotFound
 
 SNIPPETS_PER_DOCUMENT = 3
 MAX_QUERY = 200  # characters; a longer query is cut, not refused
+FIRST_YEAR, LAST_YEAR = 1990, 2100  # the years a filter takes: any dated document, no typo
 # Marks the database puts around matched words; never in extracted text (control characters
 # are cleaned out of passages), so the snippet can be escaped whole and the marks restored.
 MARK_START, MARK_END = "\x02", "\x03"
@@ -61,6 +63,7 @@ class DocumentFilters:
     authority: Authority | None = None
     kind: str | None = None
     region: str | None = None
+    year: int | None = None  # the year the document is dated (published_on)
 
 
 @dataclass(frozen=True)
@@ -335,6 +338,13 @@ def _filtered(stmt: Select[*_Ts], filters: DocumentFilters) -> Select[*_Ts]:
         stmt = stmt.where(col(Authority.kind) == filters.kind)
     if filters.region is not None:
         stmt = stmt.where(col(Authority.region) == filters.region)
+    if filters.year is not None:
+        # A range rather than a year function: the same on both databases, and dates
+        # compare as dates.
+        stmt = stmt.where(
+            col(Document.published_on) >= date(filters.year, 1, 1),
+            col(Document.published_on) < date(filters.year + 1, 1, 1),
+        )
     return stmt
 
 

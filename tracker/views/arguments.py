@@ -24,7 +24,7 @@ from tracker.queries.authorities import (
     filter_choices,
 )
 from tracker.queries.candidates import CandidateFilters, election_by_id, person_by_id
-from tracker.queries.documents import MAX_QUERY, DocumentFilters
+from tracker.queries.documents import FIRST_YEAR, LAST_YEAR, MAX_QUERY, DocumentFilters
 from tracker.queries.events import Scope
 from tracker.queries.opendata import MAX_LIMIT, SUBJECT_KINDS, PledgeFilters
 from tracker.queries.parties import party_by_slug
@@ -102,14 +102,27 @@ def authority_filters(args: Args, choices: FilterChoices) -> AuthorityFilters:
 
 
 def document_filters(session: Session, args: Args) -> DocumentFilters:
-    """Read the document list's filters: q (a search), authority, type and region."""
+    """Read the document list's filters: q (a search), authority, type, region and year."""
     choices = filter_choices(session)
     return DocumentFilters(
         q=search_text(args, limit=MAX_QUERY),
         authority=named_authority(session, args),
         kind=choice(args, "type", [code for code, _ in choices.kinds]),
         region=choice(args, "region", choices.regions),
+        year=year(args),
     )
+
+
+def year(args: Args) -> int | None:
+    """Read the `year` argument, a four-digit year from FIRST_YEAR to LAST_YEAR."""
+    raw = args.get("year", "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not FIRST_YEAR <= int(raw) <= LAST_YEAR:
+        raise BadArgument(
+            f"year must be a year from {FIRST_YEAR} to {LAST_YEAR}, such as 2024, not “{raw}”."
+        )
+    return int(raw)
 
 
 def pledge_status(args: Args) -> PledgeStatus | None:
