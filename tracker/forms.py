@@ -148,7 +148,8 @@ class SourceForm(FlaskForm):  # type: ignore[misc]
     """Submit a document or page for the scraper to read for an authority."""
 
     authority = StringField(
-        "Authority (slug or GSS code)", validators=[DataRequired(), Length(max=120)]
+        "Authority",
+        validators=[DataRequired(message="Give the authority’s name."), Length(max=200)],
     )
     url = StringField(
         "Document or page address",

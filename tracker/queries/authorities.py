@@ -91,6 +91,11 @@ def filter_choices(session: Session) -> FilterChoices:
     )
 
 
+def authority_names(session: Session) -> list[str]:
+    """Return every authority's full name, A to Z: the choices a name field suggests."""
+    return list(session.exec(select(Authority.name).order_by(col(Authority.name))))
+
+
 def authority_by_slug(session: Session, slug: str) -> Authority | None:
     """Return the authority with this slug, if any."""
     return session.exec(select(Authority).where(Authority.slug == slug)).first()

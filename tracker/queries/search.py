@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import column, func, literal, table
+from sqlalchemy import column, func, literal, or_, table
 from sqlmodel import Session, col, select
 
 from tracker.models import Authority, FormerCode, PlaceName, Postcode
@@ -60,6 +60,27 @@ def places_named(session: Session, text: str) -> list[Found]:
         Found(bodies[h.authority_id], counties.get(bodies[h.authority_id].parent_county_id), h)
         for h in hits
     ]
+
+
+def authorities_named(session: Session, text: str) -> list[Authority]:
+    """Return the authorities a name is exactly, in any known spelling or case.
+
+    Names, spellings and roles ("Kent PCC") count; ward names do not, as a ward is not
+    the council. The fictional councils are not in the search index, so their own names
+    are compared too.
+    """
+    key, typed = normalise(text), " ".join(text.split()).lower()
+    if not key:
+        return []
+    indexed = select(PlaceName.authority_id).where(PlaceName.key == key, PlaceName.kind != "ward")
+    stmt = select(Authority).where(
+        or_(
+            col(Authority.id).in_(indexed),
+            func.lower(Authority.name) == typed,
+            func.lower(Authority.short_name) == typed,
+        )
+    )
+    return list(session.exec(stmt.order_by(col(Authority.name))))
 
 
 def _candidates(session: Session, query: str) -> list[tuple[int, str, str]]:
@@ -152,13 +173,21 @@ def the_place(query: str, found: list[Found]) -> Authority | None:
     ever goes straight to a place it names exactly.
     """
     exact = [f for f in found if f.hit.score.is_exact]
-    councils = [f for f in exact if f.authority.kind != "PFA"]
-    if len(exact) > 1 and len(councils) == 1:
-        return councils[0].authority
+    if len(exact) > 1 and (council := council_first([f.authority for f in exact])):
+        return council
     if not exact and not inner_trigrams(query):
         return None
     one = the_one([f.hit for f in found])
     return next((f.authority for f in found if one and f.hit is one), None)
+
+
+def council_first(named: list[Authority]) -> Authority | None:
+    """Return the one authority a name means: the only one, or the council when the
+    others are its namesake police areas ("Kent"); None when people must choose."""
+    councils = [a for a in named if a.kind != "PFA"]
+    if len(named) == 1:
+        return named[0]
+    return councils[0] if len(councils) == 1 else None
 
 
 def _as_found(councils: list[Authority]) -> list[Found]:

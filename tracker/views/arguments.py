@@ -29,6 +29,7 @@ from tracker.queries.events import Scope
 from tracker.queries.opendata import MAX_LIMIT, SUBJECT_KINDS, PledgeFilters
 from tracker.queries.parties import party_by_slug
 from tracker.queries.pledges import recommendation_by_slug
+from tracker.queries.search import authorities_named, council_first, places_named
 
 Args = MultiDict[str, str]
 E = TypeVar("E", bound=StrEnum)
@@ -44,9 +45,34 @@ class BadArgument(ValueError):
         self.status = status
 
 
+MAX_SUGGESTIONS = 5
+
+
 def named_authority(session: Session, args: Args) -> Authority | None:
-    """Read the `authority` argument: a slug, GSS code or mySociety code."""
-    return _found(args, "authority", partial(authority_by_key, session))
+    """Read the `authority` argument: a name, slug, GSS code or mySociety code."""
+    raw = args.get("authority", "").strip()
+    return authority_called(session, raw) if raw else None
+
+
+def authority_called(session: Session, text: str) -> Authority:
+    """Return the authority a person named: by slug, GSS or mySociety code, or by name.
+
+    A name may be any spelling the data knows, in any case ("hertfordshire"); one shared
+    by a council and its police area means the council. A name that could mean several
+    authorities, or none, is refused with the ones it might mean, so the person can
+    choose.
+    """
+    found = authority_by_key(session, text)
+    if found is not None:
+        return found
+    named = authorities_named(session, text)
+    if (one := council_first(named)) is not None:
+        return one
+    if named:
+        raise BadArgument(f"“{text}” could be {_either(named)}. Give the full name of one.")
+    alike = [f.authority for f in places_named(session, text)][:MAX_SUGGESTIONS]
+    hint = f" Did you mean {_either(alike)}?" if alike else ""
+    raise BadArgument(f"There is no authority called “{text}”.{hint}", status=404)
 
 
 def named_recommendation(session: Session, args: Args) -> Recommendation | None:
@@ -193,3 +219,9 @@ def search_text(args: Args, *, limit: int = 100) -> str:
 def _unknown(name: str, value: str) -> NoReturn:
     """Refuse a filter value the data does not contain, saying which."""
     raise BadArgument(f"There is no {name} called “{value}”.", status=404)
+
+
+def _either(authorities: list[Authority]) -> str:
+    """Name the authorities as a choice: “A”, “B” or “C”."""
+    names = [f"“{a.name}”" for a in authorities]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
