@@ -99,6 +99,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "SESSION_COOKIE_SECURE": False,  # the test client speaks plain HTTP
+            # Submitted documents wait as pending sources; tests that read them in the
+            # background give the app readers of their own (tests/test_review.py).
+            "SUBMITTED_READERS": 0,
         }
     )
     yield app

@@ -10,6 +10,7 @@ from flask import Flask
 from tracker import auth, cli, db, logs, page_cache, security, templating
 from tracker.config import ROOT, instance_path, load_config
 from tracker.extensions import csrf, htmx
+from tracker.pipeline import background
 from tracker.views import (
     admin,
     answer,
@@ -56,6 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    background.init_app(app)
     # The API's writes authenticate with bearer tokens, never cookies, so a forged
     # cross-site request has nothing to ride on: CSRF tokens would add nothing there.
     csrf.exempt(api.bp)

@@ -63,6 +63,9 @@ def load_config(instance: Path, overrides: Mapping[str, Any] | None = None) -> d
         # Seconds one fetch may take in all (connect, headers, body, retries and redirects).
         "SCRAPER_DEADLINE": float(env.get("SCRAPER_DEADLINE", "300")),
         "SCRAPER_EXTRACTORS": int(env.get("SCRAPER_EXTRACTORS", str(os.cpu_count() or 1))),
+        # Without REDIS_URL, threads in each web process that read submitted documents
+        # (tracker.pipeline.background); 0 leaves them for the next scrape.
+        "SUBMITTED_READERS": int(env.get("SUBMITTED_READERS", "1")),
         **_link_settings(env),
     }
     config.update(overrides)

@@ -1,6 +1,6 @@
 """Background scraping: an RQ queue when REDIS_URL is set, served by `tracker worker`.
 
-Without Redis, submitted URLs wait (as pending sources) for `tracker scrape --pending`.
+Without Redis, the web process reads submitted URLs itself (tracker.pipeline.background).
 Several workers, on several machines, can share one queue.
 """
 
