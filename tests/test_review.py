@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
+from pytest_httpserver import HTTPServer
 from sqlmodel import Session, select
 
-from tests.conftest import AuthActions, soup
-from tests.factories import fictional_council, pledge_of, record, stored_document
+from tests.conftest import ROOT, AuthActions, soup
+from tests.factories import authority, fictional_council, pledge_of, record, stored_document
 from tests.sql import FIND_PLEDGE, counted_queries
 from tracker.models import (
     Authority,
@@ -24,6 +27,8 @@ from tracker.models import (
     Recommendation,
     Source,
 )
+from tracker.pipeline.background import EXTENSION as READS
+from tracker.pipeline.background import BackgroundReads
 from tracker.review import AlreadyReviewed, accept_match, reject_match, source_link
 
 STRATEGY = (
@@ -295,7 +300,11 @@ def test_campaigners_submit_documents_to_read(
         form["action"],
         data={"csrf_token": auth.csrf(), "authority": council.slug, "url": "file:///etc/passwd"},
     )
-    assert "cannot be scraped" in soup(client.get(bad.headers["Location"])).text
+    assert bad.status_code == 422
+    refused = soup(bad).select_one("form[action='/campaign/review/sources']")
+    assert "cannot be read" in refused.select_one("#source-url-error").text
+    assert refused.select_one("#source-url")["value"] == "file:///etc/passwd"
+    assert refused.select_one("#source-authority")["value"] == council.slug
 
 
 def test_the_public_sees_documents_read_but_not_the_queue(
@@ -324,3 +333,176 @@ def test_accepting_reads_the_authority_pledge_once(
         response = client.post(url, data={"status": "pledged"}, headers=headers)
     assert response.status_code == 200
     assert len([s for s in statements if FIND_PLEDGE.search(s)]) == 1
+
+
+HERTFORDSHIRE = "E10000015"
+
+
+def filter_field(page: BeautifulSoup) -> Tag:
+    """Return the queue's authority filter."""
+    field = page.select_one("form.filters input[name=authority]")
+    assert field is not None
+    return field
+
+
+@pytest.mark.parametrize(
+    "typed", ["Hertfordshire", "hertfordshire county council", "HERTS", "E10000015", "HRT"]
+)
+def test_the_queue_is_filtered_by_an_authority_s_name_in_any_spelling(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal], typed: str
+) -> None:
+    auth.login_as()
+    response = client.get("/campaign/review/", query_string={"authority": typed})
+    assert response.status_code == 200
+    page = soup(response)
+    assert filter_field(page)["value"] == "Hertfordshire County Council"
+    assert page.select("article.review-item") == []  # Testshire's passages are filtered out
+    # Every authority is suggested, by the name the field then shows.
+    suggested = [o["value"] for o in page.select(f"datalist#{filter_field(page)['list']} option")]
+    assert "Hertfordshire County Council" in suggested and "Sheffield City Council" in suggested
+
+
+@pytest.mark.parametrize("typed", ["testshire council (fictional)", "  Testshire  (Fictional) "])
+def test_a_fictional_council_is_found_by_its_own_name(
+    client: FlaskClient, auth: AuthActions, db: Session, typed: str
+) -> None:
+    store(db, fictional_council(db))
+    store(db, fictional_council(db, "Otherton"), url="https://otherton.example/s.pdf")
+    auth.login_as()
+    page = soup(client.get("/campaign/review/", query_string={"authority": typed}))
+    names = {item.h3.a.text for item in page.select("article.review-item")}
+    assert names == {"Testshire Council (fictional)"}
+
+
+def test_a_name_shared_by_two_councils_names_both_and_keeps_what_was_typed(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
+) -> None:
+    auth.login_as()
+    response = client.get("/campaign/review/?authority=Northants")
+    assert response.status_code == 400
+    page = soup(response)
+    field = filter_field(page)
+    assert (field["value"], field["aria-invalid"]) == ("Northants", "true")
+    error = page.select_one(f"#{field['aria-describedby'].split()[-1]}").text
+    assert "North Northamptonshire Council" in error and "West Northamptonshire Council" in error
+    assert page.select("article.review-item") == []  # not the whole queue, unfiltered
+
+
+def test_an_unknown_name_says_so_and_suggests_names_like_it(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
+) -> None:
+    auth.login_as()
+    response = client.get("/campaign/review/?authority=Hertfordshir")
+    assert response.status_code == 404
+    page = soup(response)
+    assert filter_field(page)["value"] == "Hertfordshir"
+    error = page.select_one("#filter-authority-error").text
+    assert error.startswith("There is no authority called “Hertfordshir”. Did you mean")
+    assert "“Hertfordshire County Council”" in error
+
+
+def test_a_document_is_submitted_for_an_authority_named_as_people_say_it(
+    app: Flask, client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    auth.login_as()
+    token = auth.form_token("/campaign/review/")
+    data = {"csrf_token": token, "url": "https://herts.example/plan.pdf", "back": "/campaign/"}
+    response = client.post("/campaign/review/sources", data={**data, "authority": "herts"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/campaign/")
+    source = db.exec(select(Source).where(Source.url == "https://herts.example/plan.pdf")).one()
+    assert source.authority_id == authority(db, HERTFORDSHIRE).id
+    refused = client.post("/campaign/review/sources", data={**data, "authority": "Northants"})
+    assert refused.status_code == 422
+    form = soup(refused).select_one("form[action='/campaign/review/sources']")
+    assert form.select_one("#source-authority")["value"] == "Northants"
+    assert form.select_one("#source-url")["value"] == "https://herts.example/plan.pdf"
+    assert form.select_one("input[name=back]")["value"] == "/campaign/"
+    error = form.select_one("#source-authority-error").text
+    assert "North Northamptonshire Council" in error and "West Northamptonshire Council" in error
+    assert len(db.exec(select(Source)).all()) == 1
+
+
+def test_without_javascript_a_verdict_lands_on_the_next_passage(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
+) -> None:
+    auth.login_as()
+    queue = "/campaign/review/?authority=testshire-fictional"
+
+    def decide(position: int) -> str:
+        page = soup(client.get(queue))
+        form = page.select("article.review-item form[action$='/reject']")[position]
+        fields = {i["name"]: i.get("value", "") for i in form.select("input")}
+        return client.post(form["action"], data=fields).headers["Location"]
+
+    first, second = (i["id"] for i in soup(client.get(queue)).select("article.review-item"))
+    assert decide(0) == f"{queue}#{second}"
+    assert decide(0) == f"{queue}#review-empty"
+    assert soup(client.get(queue)).select_one("#review-empty").get("hidden") is None
+    assert first != second
+
+
+def test_a_verdict_never_sends_the_browser_to_an_anchor_it_did_not_come_from(
+    client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
+) -> None:
+    auth.login_as()
+    match = proposed["resourced-multi-agency-partnership"]
+    response = client.post(
+        f"/campaign/review/{match.id}/reject",
+        data={"csrf_token": auth.csrf(), "then": "x'><script>", "back": "/campaign/review/"},
+    )
+    assert response.headers["Location"] == "/campaign/review/"
+
+
+def test_the_queue_speaks_plainly_with_no_commands(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login_as()
+    page = soup(client.get("/campaign/review/"))
+    empty = page.select_one("#review-empty").text
+    assert empty.startswith("Nothing is waiting for review.")
+    assert "`" not in page.text and "tracker scrape" not in page.text
+    for template in (ROOT / "templates").rglob("*.html"):
+        assert "tracker scrape" not in template.read_text(encoding="utf-8"), template
+
+
+@pytest.fixture
+def reads(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[BackgroundReads]:
+    """Give the app one background reader, as a site without Redis has."""
+    readers = BackgroundReads(app, workers=1)
+    monkeypatch.setitem(app.extensions, READS, readers)
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    yield readers
+    readers.close()
+
+
+def test_without_a_queue_a_submitted_document_is_read_in_the_background(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    db: Session,
+    council: Authority,
+    reads: BackgroundReads,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "SCRAPER_ALLOW_HOSTS", [f"127.0.0.1:{httpserver.port}"])
+    monkeypatch.setitem(app.config, "SCRAPER_MIN_INTERVAL", 0.0)
+    httpserver.expect_request("/robots.txt").respond_with_data("Not found", status=404)
+    httpserver.expect_request("/strategy.txt").respond_with_data(
+        STRATEGY, content_type="text/plain; charset=utf-8"
+    )
+    url = f"http://127.0.0.1:{httpserver.port}/strategy.txt"
+    auth.login_as()
+    response = client.post(
+        "/campaign/review/sources",
+        data={"csrf_token": auth.csrf(), "authority": council.name, "url": url},
+        buffered=True,  # the response is closed, so the read is handed over, as a server does
+    )
+    assert response.status_code == 303
+    assert reads.wait(timeout=120)
+    flashed = soup(client.get(response.headers["Location"])).select_one(".flashes").text
+    assert "It is being read now" in flashed
+    queue = soup(client.get(f"/campaign/review/?authority={council.slug}"))
+    passages = [item.select_one("mark").text for item in queue.select("article.review-item")]
+    assert any("partnership coordinator" in passage for passage in passages)
+    db.expire_all()
+    source = db.exec(select(Source).where(Source.url == url)).one()
+    assert source.pending is False

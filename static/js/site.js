@@ -78,9 +78,47 @@
 (function () {
   "use strict";
 
+  var PENDING = ".review-item:not(.review-item--decided)";
+
   function items() {
-    return Array.prototype.slice.call(document.querySelectorAll(".review-item"));
+    return Array.prototype.slice.call(document.querySelectorAll(PENDING));
   }
+
+  // The passage to look at after `decided`: the next one still waiting, else the one
+  // before it, else the message that none is left (shown now).
+  function after(decided) {
+    var list = items();
+    var later = list.filter(function (item) {
+      return decided.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    var next = later[0] || list[list.length - 1];
+    if (next) {
+      return next;
+    }
+    var empty = document.getElementById("review-empty");
+    if (empty) {
+      empty.hidden = false;
+    }
+    return empty;
+  }
+
+  // After a verdict, focus moves on, so keys never act on the passage just decided.
+  var verdict = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    verdict = target && target.classList.contains("review-item") ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var decided = verdict && document.getElementById(verdict);
+    verdict = null;
+    if (decided && decided.classList.contains("review-item--decided")) {
+      var next = after(decided);
+      if (next) {
+        next.focus();
+        next.scrollIntoView({ block: "nearest" });
+      }
+    }
+  });
 
   function current() {
     return document.activeElement && document.activeElement.closest

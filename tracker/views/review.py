@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -18,19 +20,27 @@ from tracker.auth import current_account, require_role_throughout
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import AcceptForm, RejectForm, SourceForm
-from tracker.models import PledgeStatus, Role
-from tracker.pipeline.queue import enqueue_source
+from tracker.models import Authority, PledgeStatus, Role
+from tracker.pipeline.background import read_soon
 from tracker.pipeline.run import add_source
 from tracker.pledging import StaleEdit
-from tracker.queries.authorities import authority_by_key
+from tracker.queries.authorities import authority_names
 from tracker.queries.pledges import recommendations
 from tracker.queries.review import queue_item, review_queue
 from tracker.review import AlreadyReviewed, accept_match, reject_match
-from tracker.views.arguments import named_authority, named_recommendation
+from tracker.views.arguments import (
+    BadArgument,
+    authority_called,
+    named_authority,
+    named_recommendation,
+)
 from tracker.views.auth import safe_next
 from tracker.views.lookups import found, get_proposal
 from tracker.views.pledges import htmx_message
 from tracker.views.render import page_number
+
+# What a verdict's form may name as the place to go next: a passage, or the empty queue.
+NEXT_ITEM = re.compile(r"match-[0-9]{1,12}|review-empty")
 
 bp = Blueprint("review", __name__, url_prefix="/campaign/review")
 
@@ -39,28 +49,19 @@ require_role_throughout(bp, Role.CAMPAIGNER)
 
 
 @bp.get("/")
-def queue() -> str:
-    """List passages awaiting a verdict, best first, filterable by authority and recommendation."""
+def queue() -> tuple[str, int] | str:
+    """List passages awaiting a verdict, best first, filterable by authority and recommendation.
+
+    An authority name that means several authorities, or none, is answered on this page,
+    with the name still in the field and the ones it might mean, rather than on an error page.
+    """
     session = get_session()
-    authority = named_authority(session, request.args)
-    recommendation = named_recommendation(session, request.args)
-    page = review_queue(
-        session,
-        authority=authority,
-        recommendation=recommendation,
-        page=page_number(),
-        per_page=20,
-    )
-    return render_template(
-        "review/queue.html",
-        page=page,
-        authority=authority,
-        recommendation=recommendation,
-        recommendations=recommendations(session),
-        accept=AcceptForm(),
-        reject=RejectForm(),
-        source=SourceForm(authority=authority.slug if authority else None),
-    )
+    try:
+        authority = named_authority(session, request.args)
+    except BadArgument as problem:
+        return _queue_page(None, authority_problem=problem.message), problem.status
+    source = SourceForm(authority=authority.name if authority else None)
+    return _queue_page(authority, source=source)
 
 
 @bp.post("/<int:match_id>/accept")
@@ -102,18 +103,16 @@ def reject(match_id: int) -> Response | tuple[str, int] | str:
 
 
 @bp.post("/sources")
-def submit() -> Response:
-    """Queue a document or page for the scraper to read for an authority."""
+def submit() -> Response | tuple[str, int]:
+    """Save a document or page for an authority and have it read as soon as possible.
+
+    A refused form is shown again with everything as typed, the address included.
+    """
     session = get_session()
     form = SourceForm()
-    back = safe_next(request.form.get("back")) or url_for(".queue")
-    authority = authority_by_key(session, form.authority.data or "") if form.validate() else None
+    authority = _submitted_authority(form)
     if authority is None:
-        problems = " ".join(message for messages in form.errors.values() for message in messages)
-        flash(
-            problems or "Give an authority's slug or GSS code and the document's address.", "error"
-        )
-        return redirect(back, 303)
+        return _queue_page(None, source=form), 422
     try:
         source = add_source(
             session,
@@ -124,30 +123,90 @@ def submit() -> Response:
             added_by_id=current_account().id,
         )
     except ValueError as error:
-        flash(f"That address cannot be scraped: {error}.", "error")
-        return redirect(back, 303)
+        form.url.errors.append(f"That address cannot be read: {error}.")
+        return _queue_page(None, source=form), 422
     session.commit()
-    queued = source is not None and enqueue_source(source.id)
-    flash(
-        f"Saved {form.url.data} for {authority.name}. It is being read now; passages that"
-        " may commit to a recommendation will appear in the review queue."
-        if queued
-        else f"Saved {form.url.data} for {authority.name}. It will be read the next time the"
-        " scraper runs; passages that may commit to a recommendation will then appear in the"
-        " review queue.",
-        "success",
+    response = redirect(safe_next(request.form.get("back")) or url_for(".queue"), 303)
+    is_soon = source is not None and read_soon(source.id, response)
+    flash(_submitted_message(form.url.data, authority.name, is_soon=is_soon), "success")
+    return response
+
+
+def _queue_page(
+    authority: Authority | None,
+    *,
+    source: SourceForm | None = None,
+    authority_problem: str | None = None,
+) -> str:
+    """Draw the queue: its filters, one page of passages (unless the filter was refused)
+    and the form for submitting a document."""
+    session = get_session()
+    recommendation = named_recommendation(session, request.args)
+    page = None
+    if authority_problem is None:
+        page = review_queue(
+            session,
+            authority=authority,
+            recommendation=recommendation,
+            page=page_number(),
+            per_page=20,
+        )
+    here = request.full_path if request.method == "GET" else url_for(".queue")
+    return render_template(
+        "review/queue.html",
+        here=here,
+        back=safe_next(request.form.get("back")) or here,
+        page=page,
+        authority=authority,
+        authority_typed=request.args.get("authority", ""),
+        authority_problem=authority_problem,
+        authority_names=authority_names(session),
+        recommendation=recommendation,
+        recommendations=recommendations(session),
+        accept=AcceptForm(),
+        reject=RejectForm(),
+        source=source or SourceForm(),
     )
-    return redirect(back, 303)
+
+
+def _submitted_authority(form: SourceForm) -> Authority | None:
+    """Return the authority a valid submission names, noting on the form why not."""
+    if not form.validate():
+        return None
+    try:
+        return authority_called(get_session(), form.authority.data.strip())
+    except BadArgument as problem:
+        form.authority.errors.append(problem.message)
+        return None
+
+
+def _submitted_message(url: str, authority: str, *, is_soon: bool) -> str:
+    """Say in plain words what happens next to a document just submitted."""
+    then = (
+        "It is being read now; in a few minutes, passages that may commit to a"
+        " recommendation will appear in the review queue."
+        if is_soon
+        else "It will be read the next time the scraper runs; passages that may commit to a"
+        " recommendation will then appear in the review queue."
+    )
+    return f"Saved {url} for {authority}. {then}"
 
 
 def _decided(match_id: int, message: str, status: int = 200) -> Response | tuple[str, int] | str:
     """Answer a verdict: the item's new state for htmx, or back to the queue with a flash."""
     if not htmx:
         flash(message, "success" if status == 200 else "error")
-        return redirect(safe_next(request.form.get("back")) or url_for(".queue"), 303)
+        back = (safe_next(request.form.get("back")) or url_for(".queue")).split("#", 1)[0]
+        return redirect(back + _next_anchor(), 303)
     item = found(queue_item(get_session(), match_id), "passage", match_id)
     response = make_response(
         render_template("review/_decided.html", item=item, message=message), status
     )
     response.headers["HX-Trigger"] = htmx_message(message)
     return response
+
+
+def _next_anchor() -> str:
+    """Return the fragment of the item to look at next (as the form named it), or none."""
+    then = request.form.get("then", "")
+    return f"#{then}" if NEXT_ITEM.fullmatch(then) else ""
