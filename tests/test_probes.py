@@ -582,7 +582,8 @@ def store_hostile_everything(world: World, db: Session, tmp_path: Any) -> dict[s
             url=url,
             back="/campaign/review/",
         )
-        assert submitted.status_code == 303
+        assert submitted.status_code in (303, 422)  # a refused address comes back as typed
+        assert_inert(submitted.get_data(as_text=True), url)
         assert_inert(client.get("/campaign/review/").get_data(as_text=True), url)
 
     # an admin rewords a recommendation
@@ -942,9 +943,7 @@ def test_huge_form_fields_are_refused_with_a_message(world: World, db: Session) 
             authority=world.council.slug,
             url=url,
         )
-        assert source.status_code == 303
-        flashed = soup(client.get(source.headers["Location"])).select_one(".flash--error")
-        assert flashed is not None and "2,000 characters" in flashed.text
+        assert source.status_code == 422 and "2,000 characters" in field_errors(source)
     login = world.app.test_client()
     signin = post_form(login, AuthActions(login, db), "/login", "/login", email="e" * 300)
     assert signin.status_code == 400 and "longer than 254" in field_errors(signin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.browser import (
     Site,
@@ -88,6 +88,70 @@ def test_without_javascript_accepting_is_a_form_post_and_a_redirect(
     page.locator(f"#match-{proposed[0].id}").get_by_role(
         "button", name="Accept as partly pledged"
     ).click()
-    expect(page).to_have_url(f"{site.url}/campaign/review/?authority={slug}")
+    # it lands on the passage still waiting, the other of the two
+    expect(page).to_have_url(f"{site.url}/campaign/review/?authority={slug}#match-{proposed[1].id}")
     expect(page.locator(".flashes")).to_contain_text("Accepted")
     expect(page.locator(f"#match-{proposed[0].id}")).to_have_count(0)
+
+
+def active_id(page: Page) -> str:
+    """Return the id of the element that has keyboard focus."""
+    return str(page.evaluate("document.activeElement.id"))
+
+
+def test_after_a_verdict_focus_moves_to_the_next_passage_waiting(
+    site: Site, new_context: Callable[..., BrowserContext]
+) -> None:
+    slug, proposed = propose(site)
+    page = new_context().new_page()
+    sign_in(page, site.accounts["campaigner"])
+    page.goto(f"/campaign/review/?authority={slug}")
+    order = page.locator("article.review-item").evaluate_all("items => items.map(i => i.id)")
+    assert sorted(order) == sorted(f"match-{m.id}" for m in proposed) and len(order) == 2
+    first, second = (page.locator(f"#{item}") for item in order)
+    first.get_by_role("button", name="Accept as pledged").click()
+    expect(page.locator(f"#{order[0]}.review-item--decided")).to_be_visible()
+    expect(second).to_be_focused()
+    page.keyboard.press("k")  # back up: the passage just decided is skipped
+    expect(second).to_be_focused()
+    page.keyboard.press("r")
+    second.get_by_label("Why reject this passage").press("Enter")
+    expect(page.locator(f"#{order[1]}.review-item--decided")).to_be_visible()
+    empty = page.locator("#review-empty")
+    expect(empty).to_be_visible()
+    expect(empty).to_be_focused()
+    assert active_id(page) == "review-empty"
+    expect(empty).to_contain_text("That was the last passage waiting for review")
+    expect_accessible(page)
+
+
+def test_without_javascript_a_verdict_lands_on_the_next_passage(
+    site: Site, new_context: Callable[..., BrowserContext]
+) -> None:
+    slug, proposed = propose(site)
+    page = new_context(javascript=False).new_page()
+    sign_in(page, site.accounts["campaigner"])
+    queue = f"{site.url}/campaign/review/?authority={slug}"
+    page.goto(queue)
+    order = page.locator("article.review-item").evaluate_all("items => items.map(i => i.id)")
+    page.locator(f"#{order[0]}").get_by_role("button", name="Reject").click()
+    expect(page).to_have_url(f"{queue}#{order[1]}")
+    page.locator(f"#{order[1]}").get_by_role("button", name="Reject").click()
+    expect(page).to_have_url(f"{queue}#review-empty")
+    expect(page.locator("#review-empty")).to_contain_text("Nothing is waiting for review")
+
+
+def test_the_authority_filter_takes_a_name_and_suggests_names(
+    site: Site, new_context: Callable[..., BrowserContext]
+) -> None:
+    slug, proposed = propose(site)
+    page = new_context().new_page()
+    sign_in(page, site.accounts["campaigner"])
+    page.goto("/campaign/review/")
+    name = f"{slug.removesuffix('-fictional').capitalize()} Council (fictional)"
+    field = page.get_by_label("Authority", exact=True).first
+    expect(page.locator(f"datalist#authority-names option[value='{name}']")).to_have_count(1)
+    field.fill(name.lower())
+    field.press("Enter")
+    expect(page.locator("article.review-item")).to_have_count(len(proposed))
+    expect(field).to_have_value(name)
