@@ -39,8 +39,12 @@ def authority(session: Session, gss_code: str = SHEFFIELD) -> Authority:
     return session.exec(select(Authority).where(Authority.gss_code == gss_code)).one()
 
 
-def fictional_council(session: Session, name: str = "Testshire") -> Authority:
-    """Return an invented council (created on first use) to record pledges against."""
+def fictional_council(session: Session, name: str = "Testshire", *, demo: bool = False) -> Authority:
+    """Return an invented council (created on first use) to record pledges against.
+
+    It stands for an ordinary tracked council, so public counts include it; `demo` marks
+    it as demonstration data instead, which every public figure leaves out.
+    """
     slug = f"{name.lower()}-fictional"
     found = session.exec(select(Authority).where(Authority.slug == slug)).first()
     if found is not None:
@@ -54,7 +58,7 @@ def fictional_council(session: Session, name: str = "Testshire") -> Authority:
         kind_name="Unitary authority",
         nation="England",
         region="Yorkshire and The Humber",
-        is_demo=True,
+        is_demo=demo,
     )
     session.add(council)
     session.flush()

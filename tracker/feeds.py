@@ -22,6 +22,7 @@ from typing import Protocol
 from feedgen.feed import FeedGenerator
 from markupsafe import Markup, escape
 
+from tracker.demo import shown_name
 from tracker.models import (
     Authority,
     Delivery,
@@ -119,7 +120,7 @@ def subject_label(row: FeedEventRow) -> str:
     if row.person is None or row.standing is None:
         return _name(row)
     where = f"{row.standing.authority_name} — {row.standing.post_label}"
-    return f"{row.person.name} ({row.standing.party_name}, {where})"
+    return f"{shown_name(row.person)} ({row.standing.party_name}, {where})"
 
 
 def entry_title(row: FeedEventRow) -> str:
@@ -186,10 +187,10 @@ def _subject_url(row: FeedEventRow, links: Links) -> str:
 
 
 def _name(row: FeedEventRow) -> str:
-    """Return the plain name of the candidate or authority the pledge belongs to."""
+    """Return the name of the candidate or authority the pledge belongs to, as pages print it."""
     if row.person is not None:
-        return row.person.name
-    return row.authority.name if row.authority else ""
+        return shown_name(row.person)
+    return shown_name(row.authority) if row.authority else ""
 
 
 def pledge_event_update(row: FeedEventRow, links: Links) -> Update:

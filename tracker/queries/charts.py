@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from tracker.charts import BarRow
-from tracker.models import Authority, PledgeEvent, PledgeStatus
+from tracker.models import Authority, Pledge, PledgeEvent, PledgeStatus
+from tracker.queries.common import counted, counted_pledge
 from tracker.queries.pledges import recommendations, statuses_by_authority
 from tracker.responsibilities import applicable_ids, responsibility_table
 
@@ -19,9 +20,10 @@ COMMITTED = (PledgeStatus.PLEDGED.value, PledgeStatus.PARTIAL.value)
 
 
 def answers_by_region(session: Session) -> list[BarRow]:
-    """Count authorities' own answers on what they can deliver, per region (or nation)."""
+    """Count real authorities' own answers on what they can deliver, per region (or nation)."""
     recs, table = recommendations(session), responsibility_table(session)
-    councils = list(session.exec(select(Authority).where(col(Authority.kind) != "PFA")))
+    real_councils = select(Authority).where(col(Authority.kind) != "PFA", counted(Authority))
+    councils = list(session.exec(real_councils))
     said = statuses_by_authority(session, [council.id for council in councils])
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PledgeStatus, 0))
     for authority in councils:
@@ -33,14 +35,20 @@ def answers_by_region(session: Session) -> list[BarRow]:
 
 
 def pledges_over_time(session: Session) -> list[tuple[date, int]]:
-    """Return how many pledges (full or partial) stood at the end of each week.
+    """Return how many real pledges (full or partial) stood at the end of each week.
 
     The database adds up each day's changes: bringing every event back instead (150,000 at
     national scale) took half a second of the home page's time.
     """
     step = _committed(PledgeEvent.to_status) - _committed(PledgeEvent.from_status)
     day = _utc_day(session, col(PledgeEvent.occurred_at))
-    stmt = select(day, func.sum(step)).where(step != 0).group_by(day)
+    stmt = (
+        select(day, func.sum(step))
+        .select_from(PledgeEvent)
+        .join(Pledge, col(Pledge.id) == PledgeEvent.pledge_id)
+        .where(step != 0, counted_pledge())
+        .group_by(day)
+    )
     changes: dict[date, int] = defaultdict(int)
     for day_value, total in session.exec(stmt):
         when = date.fromisoformat(str(day_value)[:10])

@@ -1,4 +1,4 @@
-"""Pagination and search helpers shared by the list queries."""
+"""Helpers shared by the queries: pagination, search, and what public figures count."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
+
+from tracker.models import Authority, Party, Person, Pledge
 
 T = TypeVar("T")
 MAX_TERMS = 8
@@ -76,3 +78,25 @@ def matches_terms(column: Any, query: str) -> ColumnElement[bool] | None:
 def _escape_like(term: str) -> str:
     """Escape LIKE's wildcard characters."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def counted(model: type[Authority | Party | Person], *, demo: bool = False) -> ColumnElement[bool]:
+    """Return the condition for the rows a public figure (a count, chart, tally or
+    ranking) counts: real ones only, so the fictional demonstration never inflates what
+    the public reads; a figure about demonstration data itself (a fictional party's own
+    page) passes `demo` and counts only demonstration rows.
+
+    Lists of rows leave this out: there demonstration rows stay, labelled "(fictional)".
+    """
+    return col(model.is_demo).is_(demo)
+
+
+def counted_pledge() -> ColumnElement[bool]:
+    """Return the condition for the pledges a public figure counts: those whose subject,
+    candidate or authority, is not demonstration data (the rule of `counted`)."""
+    return not_(
+        or_(
+            exists().where(col(Person.id) == Pledge.person_id, col(Person.is_demo)),
+            exists().where(col(Authority.id) == Pledge.authority_id, col(Authority.is_demo)),
+        )
+    )

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracker.models import Candidacy, Party, Pledge, PledgeStatus, Recommendation
+from tracker.models import Candidacy, Party, Person, Pledge, PledgeStatus, Recommendation
+from tracker.queries.common import counted
 from tracker.queries.pledges import with_awaiting
 
 
@@ -30,13 +31,22 @@ class PartyRecord:
         return self.answered / self.candidates if self.candidates else 0.0
 
 
-def party_records(session: Session, party_ids: list[int] | None = None) -> list[PartyRecord]:
-    """Return every party (or those given) with its candidates' answers, biggest first."""
-    standing = select(Candidacy.person_id, Candidacy.party_id).distinct()
+def party_records(
+    session: Session, party_ids: list[int] | None = None, *, demo: bool = False
+) -> list[PartyRecord]:
+    """Return every real party (or those given) with its real candidates' answers, biggest
+    first; `demo` counts the demonstration's parties and candidates instead (see `counted`)."""
+    standing = (
+        select(Candidacy.person_id, Candidacy.party_id)
+        .join(Person, col(Person.id) == Candidacy.person_id)
+        .join(Party, col(Party.id) == Candidacy.party_id)
+        .where(counted(Person, demo=demo), counted(Party, demo=demo))
+        .distinct()
+    )
     if party_ids is not None:
         standing = standing.where(col(Candidacy.party_id).in_(party_ids))
     stood = standing.subquery()
-    parties = select(Party)
+    parties = select(Party).where(counted(Party, demo=demo))
     if party_ids is not None:
         parties = parties.where(col(Party.id).in_(party_ids))
     records = {p.id: PartyRecord(p) for p in session.exec(parties)}

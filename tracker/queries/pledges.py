@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from tracker.models import (
@@ -22,7 +22,7 @@ from tracker.models import (
     Theme,
     User,
 )
-from tracker.queries.common import Page, paginate
+from tracker.queries.common import Page, counted, counted_pledge, paginate
 
 StatusCounts = dict[str, int]
 
@@ -55,11 +55,12 @@ def tallies(session: Session) -> list[RecommendationTally]:
     """Count answers by recommendation and status, candidates apart from authorities.
 
     Subjects with no pledge row have not answered, so they count as awaiting a response.
+    Demonstration data is left out (see `counted`).
     """
     is_person = case((col(Pledge.person_id).is_(None), 0), else_=1)
     rows = session.exec(
         select(Pledge.recommendation_id, Pledge.status, is_person, func.count())
-        .where(col(Pledge.status) != PledgeStatus.AWAITING.value)
+        .where(col(Pledge.status) != PledgeStatus.AWAITING.value, counted_pledge())
         .group_by(col(Pledge.recommendation_id), col(Pledge.status), is_person)
     ).all()
     answered: dict[tuple[int, int], StatusCounts] = defaultdict(
@@ -67,8 +68,8 @@ def tallies(session: Session) -> list[RecommendationTally]:
     )
     for rec_id, status, person, count in rows:
         answered[(rec_id, person)][PledgeStatus(status)] = count
-    people = session.exec(select(func.count()).select_from(Person)).one()
-    bodies = session.exec(select(func.count()).select_from(Authority)).one()
+    people = session.exec(select(func.count()).where(counted(Person))).one()
+    bodies = session.exec(select(func.count()).where(counted(Authority))).one()
     return [
         RecommendationTally(
             rec,
@@ -127,7 +128,8 @@ def answers(
 def answers_by_authority(
     session: Session, recommendation: Recommendation
 ) -> list[tuple[Authority, StatusCounts]]:
-    """Count answers to a recommendation per authority: its own, and its candidates'."""
+    """Count answers to a recommendation per real authority: its own, and its real
+    candidates'."""
     stood = (
         select(Candidacy.person_id, Election.authority_id)
         .join(Ballot, col(Ballot.id) == Candidacy.ballot_id)
@@ -140,18 +142,20 @@ def answers_by_authority(
     via_people = (
         select(stood.c.authority_id, Pledge.status, func.count())
         .join(Pledge, col(Pledge.person_id) == stood.c.person_id)
-        .where(mine, answered)
+        .where(mine, answered, counted_pledge())
         .group_by(stood.c.authority_id, col(Pledge.status))
     )
     own = (
         select(Pledge.authority_id, Pledge.status, func.count())
-        .where(mine, answered, col(Pledge.authority_id).is_not(None))
+        .where(mine, answered, counted_pledge(), col(Pledge.authority_id).is_not(None))
         .group_by(col(Pledge.authority_id), col(Pledge.status))
     )
     counts: dict[int, StatusCounts] = defaultdict(lambda: dict.fromkeys(PledgeStatus, 0))
     for authority_id, status, count in [*session.exec(via_people), *session.exec(own)]:
         counts[authority_id][PledgeStatus(status)] += count
-    found = session.exec(select(Authority).where(col(Authority.id).in_(list(counts)))).all()
+    found = session.exec(
+        select(Authority).where(col(Authority.id).in_(list(counts)), counted(Authority))
+    ).all()
     return sorted(
         ((a, counts[a.id]) for a in found),
         key=lambda pair: (-sum(pair[1].values()), pair[0].short_name),
@@ -218,19 +222,20 @@ def recent_events(session: Session, *, limit: int = 10) -> list[EventRow]:
 
 
 def has_demo_data(session: Session) -> bool:
-    """Return whether any fictional demonstration data is loaded (the banner shows then)."""
-    stmt = select(Authority.id).where(col(Authority.is_demo)).limit(1)
-    return session.exec(stmt).first() is not None or (
-        session.exec(select(Person.id).where(col(Person.is_demo)).limit(1)).first() is not None
-    )
+    """Return whether any fictional demonstration data is loaded (the banner shows then).
+
+    Every page asks, so it is one query whether or not there is any.
+    """
+    councils = exists().where(col(Authority.is_demo))
+    people = exists().where(col(Person.is_demo))
+    return bool(session.exec(select(or_(councils, people))).one())
 
 
 def headline_counts(session: Session) -> dict[str, int]:
     """Return how many real candidates, councils and police areas the tracker follows."""
-    real = ~col(Authority.is_demo)
-    councils = select(func.count()).where(Authority.kind != "PFA", real)
-    police = select(func.count()).where(Authority.kind == "PFA", real)
-    people = select(func.count()).where(~col(Person.is_demo))
+    councils = select(func.count()).where(Authority.kind != "PFA", counted(Authority))
+    police = select(func.count()).where(Authority.kind == "PFA", counted(Authority))
+    people = select(func.count()).where(counted(Person))
     return {
         "candidates": session.exec(people).one(),
         "councils": session.exec(councils).one(),

@@ -27,6 +27,7 @@ from tracker.models import (
     Recommendation,
     ReviewStatus,
 )
+from tracker.queries.common import counted
 from tracker.queries.pledges import recommendations, statuses_by_authority
 from tracker.responsibilities import Table, applicable_ids, responsibility_table
 
@@ -77,8 +78,8 @@ def standings(cards: list[Scorecard]) -> list[Standing]:
 def scorecards(
     session: Session, *, kind: str, region: str | None = None, sort: str = "score"
 ) -> list[Scorecard]:
-    """Return the scorecards of every authority of one type (and region), ranked."""
-    stmt = select(Authority).where(Authority.kind == kind)
+    """Return the scorecards of every real authority of one type (and region), ranked."""
+    stmt = select(Authority).where(Authority.kind == kind, counted(Authority))
     if region:
         stmt = stmt.where(Authority.region == region)
     found = list(session.exec(stmt))

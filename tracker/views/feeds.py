@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from tracker.db import get_session
+from tracker.demo import shown_name
 from tracker.feeds import (
     CAMPAIGN_START,
     FeedInfo,
@@ -93,8 +94,8 @@ def authority(slug: str, fmt: str) -> Response:
     found = get_authority(slug)
     about = About(
         f"feed/authority/{found.slug}",
-        f"Pledges: {found.name} and its candidates",
-        f"What {found.name} and the candidates standing for it have pledged, and the "
+        f"Pledges: {shown_name(found)} and its candidates",
+        f"What {shown_name(found)} and the candidates standing for it have pledged, and the "
         "strategies it publishes.",
         SiteLinks().authority(found),
     )
@@ -107,8 +108,8 @@ def candidate(person_id: int, fmt: str) -> Response:
     person = get_person(person_id)
     about = About(
         f"feed/candidate/{person.id}",
-        f"Pledges: {person.name}",
-        f"What {person.name} has pledged on modern slavery.",
+        f"Pledges: {shown_name(person)}",
+        f"What {shown_name(person)} has pledged on modern slavery.",
         SiteLinks().person(person),
     )
     return _serve(fmt, Scope(person=person), about)

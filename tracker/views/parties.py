@@ -29,7 +29,7 @@ def detail(slug: str) -> str:
     """Show a party's answers per recommendation and its candidates."""
     session = get_session()
     party = get_party(slug)
-    record = party_records(session, [party.id])[0]
+    record = party_records(session, [party.id], demo=party.is_demo)[0]
     filters = CandidateFilters(party=party)
     page = candidates(session, filters, page=page_number(), per_page=per_page())
     person_ids = [p.id for p in page.items]
