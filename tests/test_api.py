@@ -148,11 +148,11 @@ def test_pledge_json_has_the_documented_fields(api: Api, db: Session, jane: Pers
         "updated_at": pledge.updated_at.isoformat(),
         "url": f"http://localhost/candidates/{jane.id}-jane-smith",
     }
-    council = fictional_council(db)
+    council = fictional_council(db, "Demoshire", demo=True)
     own = record(db, pledge_of(db, "pathways-to-support", authority_row=council))
     body = api.json(f"/api/v1/pledges/{own.id}")
     assert (body["subject_type"], body["person_id"]) == ("authority", None)
-    assert (body["authority"], body["authority_slug"]) == (council.gss_code, "testshire-fictional")
+    assert (body["authority"], body["authority_slug"]) == (council.gss_code, "demoshire-fictional")
     assert (body["subject_name"], body["authority_name"]) == (council.name, council.name)
     assert (body["party"], body["fictional"]) == (None, True)
 

@@ -105,12 +105,14 @@ def test_candidates_honour_the_pages_filters(client: FlaskClient, db: Session) -
     assert {r["name"] for r in red_rosette} == {"Jane Smith", "Ann Away"}
     assert rows(client.get("/candidates.csv?status=partial")) == [jane_row]
     assert {r["name"] for r in rows(client.get("/candidates.csv?q=other"))} == {"Tom Other"}
-    assert header(client.get("/candidates.csv"))[-6:-1] == [
+    added = [c.name for c in exports.CANDIDATE_ADDED_COLUMNS]
+    assert header(client.get("/candidates.csv"))[-5 - len(added) :] == [
         "status_priority_in_strategic_plans",
         "status_resourced_multi_agency_partnership",
         "status_safeguarding_and_independent_advocacy",
         "status_pathways_to_support",
         "status_listen_to_lived_experience",
+        *added,
     ]
 
 
@@ -231,7 +233,7 @@ def test_data_page_documents_every_column(client: FlaskClient) -> None:
     assert documented == [
         [c.name for c in exports.PLEDGE_COLUMNS],
         [c.name for c in exports.CANDIDATE_COLUMNS + exports.CANDIDATE_ADDED_COLUMNS],
-        [c.name for c in exports.AUTHORITY_COLUMNS],
+        [c.name for c in exports.AUTHORITY_COLUMNS + exports.AUTHORITY_ADDED_COLUMNS],
         [c.name for c in exports.DOCUMENT_COLUMNS],
     ]
     licence = page.select_one("#licence + p")

@@ -54,6 +54,12 @@ class Column:
     description: str
 
 
+# Downloads keep demonstration rows (a file is a list, not a count) and mark them.
+_FICTIONAL = Column(
+    "fictional",
+    "true for the site's fictional demonstration data, which no count or chart includes.",
+)
+
 _SUBJECT = [
     Column("party", "The candidate's party, in the candidacy described by the next columns."),
     Column("authority", "The authority the candidate stood for, or whose pledge it is."),
@@ -84,6 +90,7 @@ PLEDGE_COLUMNS = [
     Column("updated_at", "When it was last saved (ISO 8601, UTC)."),
     Column("page_url", "The page showing this pledge."),
     Column("ward_gss", "The ONS (GSS) code of the candidate's ward, where it has one."),
+    _FICTIONAL,
 ]
 
 CANDIDATE_COLUMNS = [
@@ -101,6 +108,7 @@ CANDIDATE_COLUMNS = [
 # Added after the per-recommendation status columns, so no earlier column moves.
 CANDIDATE_ADDED_COLUMNS = [
     Column("ward_gss", "The ONS (GSS) code of that candidacy's ward, where it has one."),
+    _FICTIONAL,
 ]
 
 AUTHORITY_COLUMNS = [
@@ -119,6 +127,8 @@ AUTHORITY_COLUMNS = [
     Column("pledged", "How many recommendations the authority pledged in full or in part."),
     Column("page_url", "The authority's page."),
 ]
+# Added after the per-recommendation status columns, so no earlier column moves.
+AUTHORITY_ADDED_COLUMNS = [_FICTIONAL]
 
 STATUS_COLUMN_NOTE = (
     "Then one column per recommendation, status_<recommendation>, holding the answer: "
@@ -137,6 +147,7 @@ def status_columns(recommendations: Sequence[Recommendation]) -> list[Column]:
 def pledge_row(record: PledgeRecord, links: Links) -> Row:
     """Fill a pledges.csv row."""
     pledge, person, authority = record.pledge, record.person, record.authority
+    subject = person or authority
     page = links.person(person) if person else links.authority(authority) if authority else ""
     return {
         "pledge_id": pledge.id,
@@ -157,6 +168,7 @@ def pledge_row(record: PledgeRecord, links: Links) -> Row:
         "updated_at": pledge.updated_at,
         "page_url": page,
         "ward_gss": record.standing.ward_gss if person and record.standing else None,
+        "fictional": bool(subject and subject.is_demo),
     }
 
 
@@ -181,6 +193,7 @@ def candidate_row(
         "page_url": links.person(person),
         "democracy_club_url": f"https://candidates.democracyclub.org.uk/person/{person.id}",
         "ward_gss": standing.ward_gss if standing else None,
+        "fictional": person.is_demo,
     }
 
 
@@ -204,6 +217,7 @@ def authority_row(
         "police_force_area_slug": record.police_area.slug if record.police_area else None,
         **_answers(record.pledges, recommendations),
         "page_url": links.authority(a),
+        "fictional": a.is_demo,
     }
 
 

@@ -36,7 +36,7 @@ def data() -> str:
         status_columns=exports.status_columns(recommendations(get_session())),
         pledge_columns=exports.PLEDGE_COLUMNS,
         candidate_columns=exports.CANDIDATE_COLUMNS + exports.CANDIDATE_ADDED_COLUMNS,
-        authority_columns=exports.AUTHORITY_COLUMNS,
+        authority_columns=exports.AUTHORITY_COLUMNS + exports.AUTHORITY_ADDED_COLUMNS,
         document_columns=exports.DOCUMENT_COLUMNS,
         status_note=exports.STATUS_COLUMN_NOTE,
     )
@@ -83,7 +83,9 @@ def authorities() -> Response:
         records = batched(fetch, key=lambda r: r.authority.slug)
         return (exports.authority_row(r, recs, links) for r in records)
 
-    columns = exports.AUTHORITY_COLUMNS + exports.status_columns(recs)
+    columns = (
+        exports.AUTHORITY_COLUMNS + exports.status_columns(recs) + exports.AUTHORITY_ADDED_COLUMNS
+    )
     return csv_attachment("authorities.csv", columns, _streamed(rows))
 
 
