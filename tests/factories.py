@@ -39,7 +39,9 @@ def authority(session: Session, gss_code: str = SHEFFIELD) -> Authority:
     return session.exec(select(Authority).where(Authority.gss_code == gss_code)).one()
 
 
-def fictional_council(session: Session, name: str = "Testshire", *, demo: bool = False) -> Authority:
+def fictional_council(
+    session: Session, name: str = "Testshire", *, demo: bool = False
+) -> Authority:
     """Return an invented council (created on first use) to record pledges against.
 
     It stands for an ordinary tracked council, so public counts include it; `demo` marks

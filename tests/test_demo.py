@@ -1,9 +1,16 @@
-"""The fictional demonstration data stays fictional, and can be removed."""
+"""The fictional demonstration data stays fictional, labelled and out of every public figure,
+and can be removed."""
 
 from __future__ import annotations
 
+import csv
+import io
+
+from flask.testing import FlaskClient
 from sqlmodel import Session, col, func, select
 
+from tests.conftest import soup
+from tests.factories import candidate, fictional_council, pledge_of, record
 from tracker import demo
 from tracker.commands.data import SAMPLE_CANDIDATES
 from tracker.imports.candidates import import_candidates
@@ -34,3 +41,98 @@ def test_loading_twice_changes_nothing_and_removal_is_complete(db: Session) -> N
     assert db.exec(select(Authority).where(col(Authority.is_demo))).first() is None
     assert db.exec(select(Person).where(col(Person.is_demo))).first() is None
     assert db.exec(select(func.count()).select_from(PledgeEvent)).one() == 0
+
+
+# Every public figure on the site: each page with the parts of it that count or rank.
+PUBLIC_FIGURES = {
+    "/": ["ul.stats", "section[aria-labelledby=asks]", "section[aria-labelledby=charts-heading]"],
+    "/recommendations/": ["main"],
+    "/recommendations/pathways-to-support": [
+        "section[aria-labelledby=answers-heading] table",
+        "section[aria-labelledby=by-authority]",
+        "section[aria-labelledby=by-party]",
+    ],
+    "/authorities/": ["figure.chart-figure"],
+    "/scorecards/?type=UA": ["main table", "main .empty"],
+    "/parties/": ["main"],
+}
+REAL_PARTY = ("fictional-party:counted", "Counted Party (fictional)")
+
+
+def _figures(client: FlaskClient) -> dict[str, list[str]]:
+    """Return the HTML of every public figure, page by page."""
+    found = {}
+    for url, selectors in PUBLIC_FIGURES.items():
+        page = soup(client.get(url))
+        found[url] = [str(part) for css in selectors for part in page.select(css)]
+        assert found[url], f"{url} shows none of {selectors}"
+    return found
+
+
+def _a_real_council_that_answered(db: Session) -> Authority:
+    """Record answers for an ordinary (not demonstration) council and one of its candidates."""
+    council = fictional_council(db, "Countshire")
+    person = candidate(db, "Cory Counted", council=council, party=REAL_PARTY)
+    record(db, pledge_of(db, "pathways-to-support", person=person))
+    record(db, pledge_of(db, "pathways-to-support", authority_row=council))
+    record(db, pledge_of(db, "priority-in-strategic-plans", authority_row=council))
+    return council
+
+
+def test_loading_the_demonstration_changes_no_public_figure(
+    client: FlaskClient, db: Session
+) -> None:
+    council = _a_real_council_that_answered(db)
+    db.flush()
+    before = _figures(client)
+    shown = " ".join(" ".join(parts) for parts in before.values())
+    assert council.name in shown and REAL_PARTY[1] in shown, "the real answers are counted"
+    demo.load_demo(db)
+    db.flush()
+    after = _figures(client)
+    for url in PUBLIC_FIGURES:
+        assert after[url] == before[url], f"the demonstration changed a figure on {url}"
+    assert "Exampleshire" not in " ".join(" ".join(parts) for parts in after.values())
+    regions = soup(client.get("/authorities/")).select("svg#chart-regions g.chart-row")
+    assert "England" not in {row["data-label"] for row in regions}
+
+
+def test_demonstration_rows_stay_listed_and_labelled(client: FlaskClient, db: Session) -> None:
+    _a_real_council_that_answered(db)
+    demo.load_demo(db)
+    db.flush()
+    bare = {name for name, *_ in demo.PEOPLE}
+    labelled = {f"{name} (fictional)" for name in bare}
+    answered = soup(client.get("/recommendations/pathways-to-support")).select(".answer__who a")
+    names = {a.text for a in answered}
+    assert "Cory Counted" in names and names & labelled and not names & bare, names
+    latest = {a.text for a in soup(client.get("/")).select("[aria-labelledby=latest] li > a")}
+    assert latest & labelled and not latest & bare, latest
+    listed = soup(client.get("/authorities/?q=Exampleshire")).select("tbody th a")
+    assert [a.text for a in listed] == ["Exampleshire Council (fictional)"]
+
+
+def test_a_demonstration_party_s_own_page_counts_its_own_candidates(
+    client: FlaskClient, db: Session
+) -> None:
+    demo.load_demo(db)
+    db.flush()
+    _, name, slug = demo.PARTIES[0]
+    standing = sum(1 for _, _, party, _, _ in demo.PEOPLE if party == 0)
+    lede = soup(client.get(f"/parties/{slug}")).select_one("p.lede")
+    assert lede is not None and lede.text.startswith(f"{standing} candidates;"), lede
+    assert name not in soup(client.get("/parties/")).text
+
+
+def test_downloads_keep_demonstration_rows_and_mark_them(client: FlaskClient, db: Session) -> None:
+    council = _a_real_council_that_answered(db)
+    demo.load_demo(db)
+    db.flush()
+    for url, key, real, fictional in (
+        ("/pledges.csv", "name", council.name, "Exampleshire Council (fictional)"),
+        ("/candidates.csv", "name", "Cory Counted", "Chris Dummy"),
+        ("/authorities.csv?type=UA", "slug", council.slug, "exampleshire-fictional"),
+    ):
+        rows = csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True)))
+        marked = {row[key]: row["fictional"] for row in rows}
+        assert (marked[real], marked[fictional]) == ("false", "true"), url
