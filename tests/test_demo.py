@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+import feedparser
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, func, select
 
@@ -110,6 +111,9 @@ def test_demonstration_rows_stay_listed_and_labelled(client: FlaskClient, db: Se
     assert latest & labelled and not latest & bare, latest
     listed = soup(client.get("/authorities/?q=Exampleshire")).select("tbody th a")
     assert [a.text for a in listed] == ["Exampleshire Council (fictional)"]
+    titles = [e.title for e in feedparser.parse(client.get("/feeds/updates.atom").data).entries]
+    mentioned = [(name, t) for t in titles for name in bare if name in t]
+    assert mentioned and all(f"{name} (fictional)" in t for name, t in mentioned), titles
 
 
 def test_a_demonstration_party_s_own_page_counts_its_own_candidates(
