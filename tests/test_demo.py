@@ -128,7 +128,9 @@ def test_a_demonstration_party_s_own_page_counts_its_own_candidates(
     assert name not in soup(client.get("/parties/")).text
 
 
-def test_downloads_keep_demonstration_rows_and_mark_them(client: FlaskClient, db: Session) -> None:
+def test_downloads_and_the_api_keep_demonstration_rows_and_mark_them(
+    client: FlaskClient, db: Session
+) -> None:
     council = _a_real_council_that_answered(db)
     demo.load_demo(db)
     db.flush()
@@ -140,3 +142,10 @@ def test_downloads_keep_demonstration_rows_and_mark_them(client: FlaskClient, db
         rows = csv.DictReader(io.StringIO(client.get(url).get_data(as_text=True)))
         marked = {row[key]: row["fictional"] for row in rows}
         assert (marked[real], marked[fictional]) == ("false", "true"), url
+    dummy = db.exec(select(Person).where(Person.name == "Chris Dummy")).one()
+    for url, fictional in (
+        (f"/api/v1/candidates/{dummy.id}", True),
+        ("/api/v1/authorities/exampleshire-fictional", True),
+        (f"/api/v1/authorities/{council.slug}", False),
+    ):
+        assert client.get(url).get_json()["fictional"] is fictional, url

@@ -135,6 +135,7 @@ def candidate_json(
         "answers": answers_json(record.pledges, recommendations),
         "url": links.person(person),
         "democracy_club_url": f"https://candidates.democracyclub.org.uk/person/{person.id}",
+        "fictional": person.is_demo,
     }
 
 
@@ -158,6 +159,7 @@ def authority_json(
         "police_force_area": record.police_area.slug if record.police_area else None,
         "answers": answers_json(record.pledges, recommendations),
         "url": links.authority(a),
+        "fictional": a.is_demo,
     }
 
 

@@ -52,6 +52,11 @@ def page_of(name: str) -> JSON:
 
 
 STRING = {"type": "string"}
+FICTIONAL = {
+    "type": "boolean",
+    "description": "True for the site's fictional demonstration data, which no count,"
+    " chart or ranking on the site includes.",
+}
 ANSWERS = {
     "type": "object",
     "description": "Each recommendation's slug with the subject's answer to it.",
@@ -122,6 +127,7 @@ SCHEMAS: JSON = {
             "police_force_area": nullable("string", description="Slug of its police force area."),
             "answers": ANSWERS,
             "url": {"type": "string", "format": "uri"},
+            "fictional": FICTIONAL,
         },
     ),
     "Candidacy": strict_object(
@@ -148,6 +154,7 @@ SCHEMAS: JSON = {
             "candidacies": {"type": "array", "items": ref("Candidacy")},
             "answers": ANSWERS,
             "url": {"type": "string", "format": "uri"},
+            "fictional": FICTIONAL,
             "democracy_club_url": {"type": "string", "format": "uri"},
         },
     ),
@@ -167,10 +174,7 @@ SCHEMAS: JSON = {
                 "string",
                 description="The authority whose pledge it is, or that the candidate stood for.",
             ),
-            "fictional": {
-                "type": "boolean",
-                "description": "True for the site's fictional demonstration data.",
-            },
+            "fictional": FICTIONAL,
             **SUBJECT,
             "status": {"enum": STATUSES},
             "delivery": {"enum": DELIVERIES},
