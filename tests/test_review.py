@@ -133,7 +133,8 @@ def test_accepting_records_the_pledge_with_the_passage_as_evidence(
     feed = feedparser.parse(public.get(f"/feeds/authorities/{council.slug}.atom").data)
     assert not feed.bozo
     assert [e.title for e in feed.entries] == [
-        "Testshire Council (fictional) pledged: Resource multi-agency partnerships"
+        "Testshire Council (fictional) pledged: Resource multi-agency partnerships",
+        "New strategy published: Testshire modern slavery strategy (fictional)",
     ]
     assert "partnership coordinator" in feed.entries[0].content[0].value
     assert soup(client.get("/campaign/review/")).select(f"#match-{match.id}") == []
