@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from enum import Enum
 from urllib.parse import urlsplit
 
 from sqlalchemy import update
@@ -126,6 +127,15 @@ def find_pledge(session: Session, subject: Subject, recommendation_id: int) -> P
     return session.exec(stmt).first()
 
 
+class _Unread(Enum):
+    """Marks a save whose caller has not read the pledge, so the save reads it itself."""
+
+    UNREAD = "unread"
+
+
+UNREAD = _Unread.UNREAD
+
+
 def save_pledge(
     session: Session,
     subject: Subject,
@@ -135,42 +145,20 @@ def save_pledge(
     expected_version: int,
     actor_id: int | None = None,
     now: datetime | None = None,
+    current: Pledge | None | _Unread = UNREAD,
 ) -> tuple[Pledge | None, PledgeEvent | None]:
     """Record `change` for a subject, creating the pledge on its first answer.
 
     `expected_version` is the version the editor saw, 0 when nothing was recorded. Returns
     the pledge (None if there is still nothing to record) and the event (None when the
     change altered nothing). Raises InvalidPledge or StaleEdit; the caller commits.
+
+    A caller that has already read the pledge in this request passes it as `current`
+    (None if there was none), so an edit reads the row once. That copy is safe to save
+    over: the UPDATE (or the unique INSERT) checks the version in the database itself, so
+    a rival save since then is a StaleEdit, not a lost edit.
     """
-    return save_change(
-        session,
-        find_pledge(session, subject, recommendation_id),
-        subject,
-        recommendation_id,
-        change,
-        expected_version=expected_version,
-        actor_id=actor_id,
-        now=now,
-    )
-
-
-def save_change(
-    session: Session,
-    pledge: Pledge | None,
-    subject: Subject,
-    recommendation_id: int,
-    change: PledgeChange,
-    *,
-    expected_version: int,
-    actor_id: int | None = None,
-    now: datetime | None = None,
-) -> tuple[Pledge | None, PledgeEvent | None]:
-    """Save as `save_pledge` does, over the pledge the caller has already read (None if
-    there was none), so an edit reads the row once.
-
-    Read it in the same request: the UPDATE (or the unique INSERT) checks the version in
-    the database itself, so a rival save since then is a StaleEdit, not a lost edit.
-    """
+    pledge = find_pledge(session, subject, recommendation_id) if current is UNREAD else current
     now = now or utcnow()
     if _stands_on_own_answer(pledge, change):
         change = replace(change, is_own_answer=True)

@@ -26,7 +26,7 @@ from tracker.models import (
     ReviewStatus,
     utcnow,
 )
-from tracker.pledging import PledgeChange, Subject, find_pledge, save_change
+from tracker.pledging import PledgeChange, Subject, find_pledge, save_pledge
 
 VERDICTS = (PledgeStatus.PLEDGED, PledgeStatus.PARTIAL)
 MAX_QUOTE = 2000
@@ -125,15 +125,15 @@ def accept_match(
         private_note=current.private_note if current else None,
     )
     _decide(session, match, ReviewStatus.ACCEPTED, reviewer_id, now, None)
-    _, event = save_change(
+    _, event = save_pledge(
         session,
-        current,
         subject,
         match.recommendation_id,
         change,
         expected_version=current.version if current else 0,
         actor_id=reviewer_id,
         now=now,
+        current=current,
     )
     match.pledge_event_id = event.id if event else None
     session.flush()

@@ -24,7 +24,7 @@ from tracker.pledging import (
     StaleEdit,
     Subject,
     find_pledge,
-    save_change,
+    save_pledge,
 )
 from tracker.queries.authorities import authority_by_key
 from tracker.queries.opendata import pledge_record
@@ -61,14 +61,14 @@ def update_pledge(pledge_id: int) -> Response:
     try:
         change = _change(body, base=pledge)
         subject = Subject(person_id=pledge.person_id, authority_id=pledge.authority_id)
-        save_change(
+        save_pledge(
             session,
-            pledge,
             subject,
             pledge.recommendation_id,
             change,
             expected_version=expected,
             actor_id=user.id,
+            current=pledge,
         )
     except (FieldErrors, InvalidPledge) as invalid:
         return _invalid(invalid.errors)
@@ -91,8 +91,14 @@ def create_pledge() -> Response:
         if existing is not None:
             return _exists(existing)
         change = _change(body, base=None)
-        pledge, _ = save_change(
-            session, None, subject, recommendation_id, change, expected_version=0, actor_id=user.id
+        pledge, _ = save_pledge(
+            session,
+            subject,
+            recommendation_id,
+            change,
+            expected_version=0,
+            actor_id=user.id,
+            current=None,
         )
     except (FieldErrors, InvalidPledge) as invalid:
         return _invalid(invalid.errors)

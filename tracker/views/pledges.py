@@ -20,7 +20,7 @@ from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import PledgeForm
 from tracker.models import Authority, Person, Pledge, Recommendation, Role
-from tracker.pledging import InvalidPledge, StaleEdit, Subject, find_pledge, save_change
+from tracker.pledging import InvalidPledge, StaleEdit, Subject, find_pledge, save_pledge
 from tracker.queries.pledges import pledge_history
 from tracker.views.lookups import get_authority, get_person, get_pledge, get_recommendation
 
@@ -135,14 +135,14 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
     account = signed_in()
     session = get_session()
     try:
-        pledge, _ = save_change(
+        pledge, _ = save_pledge(
             session,
-            slot.pledge,
             slot.subject,
             slot.recommendation.id,
             form.change(),
             expected_version=form.version.data,
             actor_id=account.id if account else None,
+            current=slot.pledge,
         )
     except InvalidPledge as invalid:
         for field, message in invalid.errors.items():
