@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from bs4 import BeautifulSoup, Tag
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
+from werkzeug.test import TestResponse
 
 from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
@@ -30,6 +32,19 @@ def person(db: Session) -> Person:
     made = candidate(db, "Edna Editable", council=fictional_council(db))
     db.commit()
     return made
+
+
+def out_of_band(response: TestResponse) -> dict[str, Tag]:
+    """Return the response's out-of-band swaps by element id.
+
+    Each sits in a <template>, whose content CSS selectors do not enter (as in a browser).
+    """
+    found = {}
+    for template in soup(response).find_all("template"):
+        element = BeautifulSoup(template.decode_contents(), "html.parser").find(True)
+        assert isinstance(element, Tag) and element["hx-swap-oob"] == "true"
+        found[str(element["id"])] = element
+    return found
 
 
 def urls(person: Person, slug: str = SLUG) -> tuple[str, str, str]:
@@ -96,6 +111,50 @@ def test_htmx_save_swaps_the_row_and_announces_it(
     assert row.select_one("blockquote").text == GOOD["quote"]
     assert "Saved Edna Editable" in response.headers["HX-Trigger"]
     assert len(db.exec(select(PledgeEvent)).all()) == 1
+
+
+def test_htmx_save_updates_what_read_the_old_answer_out_of_band(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    before = soup(client.get(urls(person)[0]))
+    assert "Edna Editable has not answered yet" in before.select_one("#answer-prompt.ask").text
+    assert "answered none of 5 recommendations" in before.select_one("#answer-summary").text
+    response = client.post(
+        urls(person)[1],
+        data={**GOOD, "version": "0"},
+        headers={"HX-Request": "true", "X-CSRFToken": auth.csrf()},
+    )
+    swaps = out_of_band(response)
+    expected = "Edna Editable has answered 1 of 5 recommendations: 1 pledged."
+    assert swaps["answer-summary"].text.strip() == expected
+    assert "badge" in swaps["answer-prompt"]["class"]
+    assert "not answered" not in swaps["answer-prompt"].text
+    # The swap target comes first: a row after a <section> would be dropped by the parser.
+    assert soup(response).find(True).name == "tr"
+    after = soup(client.get(urls(person)[0]))  # without JavaScript the reload says the same
+    assert after.select_one("#answer-summary").text.strip() == expected
+    assert after.select_one("#answer-prompt.badge") is not None
+
+
+def test_a_save_that_records_no_answer_keeps_the_ask(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    response = client.post(
+        urls(person)[1],
+        data={
+            "status": "awaiting-response",
+            "delivery": "not-yet-rated",
+            "version": "0",
+            "private_note": "Phoned on Monday.",
+        },
+        headers={"HX-Request": "true", "X-CSRFToken": auth.csrf()},
+    )
+    assert response.status_code == 200
+    swaps = out_of_band(response)
+    assert "Edna Editable has not answered yet" in swaps["answer-prompt"].text
+    assert "answered none" in swaps["answer-summary"].text
 
 
 def test_without_javascript_save_redirects_back_with_a_message(
@@ -226,8 +285,19 @@ def test_authority_pledges_are_edited_the_same_way(
         headers={"HX-Request": "true", "X-CSRFToken": auth.csrf()},
     )
     assert response.status_code == 200
+    swaps = out_of_band(response)
+    summary = swaps["answer-summary"].text.strip()
+    delivered = len(
+        soup(client.get(f"/authorities/{council.slug}")).select("table.pledges tbody tr")
+    )
+    assert (
+        summary
+        == f"{council.name} has answered 1 of {delivered} recommendations: 1 partly pledged."
+    )
+    assert "badge" in swaps["answer-prompt"]["class"]
     page = soup(client.get(f"/authorities/{council.slug}"))
     assert page.select("table.pledges .status")[3].text == "Partly pledged"
+    assert page.select_one("#answer-summary").text.strip() == summary
 
 
 @pytest.mark.parametrize(

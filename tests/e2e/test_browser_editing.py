@@ -53,6 +53,7 @@ def test_a_campaigner_signs_in_and_edits_a_pledge_in_place(
     mark_document(page)
     row = pledge_row(page, person)
     expect(row.locator(".status")).to_have_text("Awaiting response")
+    expect(page.locator("#answer-prompt")).to_contain_text(f"{person.name} has not answered yet")
 
     row = open_row_editor(page, site, person)
     mark_document(page)
@@ -66,6 +67,12 @@ def test_a_campaigner_signs_in_and_edits_a_pledge_in_place(
     expect(row.locator(".status")).to_have_text("Pledged")
     expect(row.locator(".quote")).to_have_text("We will fund a referral pathway.")
     expect_toast(page, f"Saved {person.name}: {TITLE}.")
+    # What read the old answer followed it, out of band, without a reload.
+    expect(page.locator("#answer-summary")).to_have_text(
+        f"{person.name} has answered 1 of 5 recommendations: 1 pledged."
+    )
+    expect(page.locator("#answer-prompt")).to_have_class(re.compile(r"\bbadge\b"))
+    expect(page.locator("#answer-prompt")).to_have_count(1)
     expect(page).to_have_url(re.compile(re.escape(site.candidate_url(person)) + "$"))
     expect_same_document(page)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from tracker.asks import ask, campaign_email, salutation
 from tracker.auth import signed_in
 from tracker.ballot_lists import election_wards
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import SourceForm
-from tracker.queries.authorities import ask_addressee, authorities, filter_choices, neighbours
+from tracker.queries.authorities import authorities, filter_choices, neighbours
 from tracker.queries.candidates import candidacies_for_authority, office_holders, pledges_first
 from tracker.queries.charts import answers_by_region
 from tracker.queries.pledges import (
@@ -22,8 +21,8 @@ from tracker.queries.pledges import (
 )
 from tracker.queries.review import documents_of
 from tracker.queries.search import search
-from tracker.responsibilities import duties, responsibility_table
 from tracker.review import documents_by_evidence
+from tracker.views.answer_panels import authority_duties, authority_panels
 from tracker.views.arguments import authority_filters
 from tracker.views.lookups import get_authority_page
 from tracker.views.pledges import authority_slots
@@ -61,14 +60,11 @@ def detail(slug: str) -> str:
     authority = get_authority_page(slug, ".detail")
     candidacies = candidacies_for_authority(session, authority.id)
     statuses = statuses_by_person(session, sorted({c.person_id for c in candidacies}))
-    recs = recommendations(session)
-    own = duties(authority, recs, responsibility_table(session))
+    own = authority_duties(session, authority)
     mine = {d.recommendation.id for d in own if d.applies}
     pledges = pledges_of_subject(session, authority_id=authority.id)
     documents = documents_of(session, authority.id)
-    page = url_for(".detail", slug=authority.slug, _external=True)
     around = neighbours(session, authority)
-    statuses = statuses_by_person(session, sorted({c.person_id for c in candidacies}))
     return render_template(
         "authorities/detail.html",
         authority=authority,
@@ -76,18 +72,9 @@ def detail(slug: str) -> str:
         holders=pledges_first(office_holders(session, authority.id), statuses),
         slots=authority_slots(authority, [(r, p) for r, p in pledges if r.id in mine]),
         not_theirs=[d for d in own if not d.applies],
-        ask=ask(
-            salutation(*ask_addressee(session, authority, around)),
-            [d.recommendation for d in own if d.applies],
-            page,
-            campaign=campaign_email(),
-        )
-        if not any(p for _, p in pledges)
-        else None,
-        page_url=page,
-        badge_url=url_for("badges.authority", slug=authority.slug, _external=True),
+        panels=authority_panels(session, authority, pledges, own=own, around=around),
         elections=election_wards(candidacies, statuses),
-        recommendations=recs,
+        recommendations=[d.recommendation for d in own],
         statuses=statuses,
         documents=documents,
         sources=documents_by_evidence((p for _, p in pledges), (r.document for r in documents)),

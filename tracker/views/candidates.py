@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.asks import ask, campaign_email
 from tracker.db import get_session
 from tracker.models import PledgeStatus
 from tracker.queries.candidates import candidacies_by_person, candidates, elections
 from tracker.queries.parties import parties
 from tracker.queries.pledges import pledges_of_subject, recommendations, statuses_by_person
 from tracker.text import long_date
+from tracker.views.answer_panels import candidate_panels
 from tracker.views.arguments import candidate_filters
 from tracker.views.lookups import get_person
 from tracker.views.pledges import person_slots
@@ -53,18 +53,10 @@ def detail(person_id: int, slug: str) -> Response | str:
     if slug != person.slug:
         return redirect(url_for(".detail", person_id=person.id, slug=person.slug), 301)
     pledges = pledges_of_subject(session, person_id=person.id)
-    page = url_for(".detail", person_id=person.id, slug=person.slug, _external=True)
-    silent = not any(p for _, p in pledges)
     return render_template(
         "candidates/detail.html",
         person=person,
         candidacies=candidacies_by_person(session, [person.id])[person.id],
         slots=person_slots(person, pledges),
-        ask=ask(
-            person.name, [r for r, _ in pledges], page, to=person.email, campaign=campaign_email()
-        )
-        if silent
-        else None,
-        page_url=page,
-        badge_url=url_for("badges.candidate", person_id=person.id, _external=True),
+        panels=candidate_panels(person, pledges),
     )

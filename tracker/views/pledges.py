@@ -22,6 +22,7 @@ from tracker.forms import PledgeForm
 from tracker.models import Authority, Person, Pledge, Recommendation, Role
 from tracker.pledging import InvalidPledge, StaleEdit, Subject, find_pledge, save_pledge
 from tracker.queries.pledges import pledge_history
+from tracker.views.answer_panels import panels_of
 from tracker.views.lookups import get_authority, get_person, get_pledge, get_recommendation
 
 bp = Blueprint("pledges", __name__)
@@ -36,6 +37,7 @@ class PledgeSlot:
     """One subject's place for a pledge on one recommendation, recorded or not."""
 
     subject: Subject
+    owner: Person | Authority
     kind: str
     key: int | str
     name: str
@@ -62,7 +64,7 @@ def person_slots(
     page = url_for("candidates.detail", person_id=person.id, slug=person.slug)
     subject = Subject(person_id=person.id)
     return [
-        PledgeSlot(subject, "candidate", person.id, person.name, page, rec, pledge)
+        PledgeSlot(subject, person, "candidate", person.id, person.name, page, rec, pledge)
         for rec, pledge in pledges
     ]
 
@@ -74,7 +76,9 @@ def authority_slots(
     page = url_for("authorities.detail", slug=authority.slug)
     subject = Subject(authority_id=authority.id)
     return [
-        PledgeSlot(subject, "authority", authority.slug, authority.name, page, rec, pledge)
+        PledgeSlot(
+            subject, authority, "authority", authority.slug, authority.name, page, rec, pledge
+        )
         for rec, pledge in pledges
     ]
 
@@ -160,8 +164,13 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
     if not htmx:
         flash(message, "success")
         return redirect(f"{slot.page_url}#{slot.dom_id}", 303)
+    # Sections that read the answers (the summary, the ask) follow the row, out of band.
     response = make_response(
-        render_template("pledges/_row.html", slot=replace(slot, pledge=pledge))
+        render_template(
+            "pledges/_saved.html",
+            slot=replace(slot, pledge=pledge),
+            panels=panels_of(session, slot.owner),
+        )
     )
     response.headers["HX-Trigger"] = htmx_message(message)
     return response
