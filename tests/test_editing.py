@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -14,9 +15,11 @@ from werkzeug.test import TestResponse
 from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.sql import FIND_PLEDGE, counted_queries
-from tracker.models import Person, PledgeEvent
+from tracker.models import Person, PledgeEvent, PledgeStatus, Recommendation, User
+from tracker.pledging import PledgeChange, Subject, save_pledge
 
 SLUG = "pathways-to-support"
+COLLEAGUE = "colleague@example.org"
 GOOD = {
     "status": "pledged",
     "delivery": "not-yet-rated",
@@ -234,12 +237,10 @@ def test_a_stale_edit_is_refused_with_both_versions(
     conflict = client.post(urls(person)[1], data=mine, headers=headers)
     assert conflict.status_code == 409
     page = soup(conflict)
-    cells = {
-        row.th.text: [td.text for td in row.select("td")]
-        for row in page.select(".conflict table tbody tr")
-    }
+    cells = compared(conflict)
     assert cells["Answer"] == ["Pledged", "Declined"]
     assert cells["Quoted text"] == [GOOD["quote"], "We will not."]
+    assert differing(conflict) == ["Answer", "Quoted text"]
     assert page.select_one("input[name=version]")["value"] == "1"
     assert page.select_one("textarea[name=quote]").text.strip() == "We will not."
     assert page.select_one(".cancel-link").text == "Keep theirs"
@@ -248,6 +249,160 @@ def test_a_stale_edit_is_refused_with_both_versions(
     assert choose_mine.status_code == 200
     assert soup(choose_mine).select_one(".status").text == "Declined"
     assert len(db.exec(select(PledgeEvent)).all()) == 2
+
+
+def compared(response: TestResponse) -> dict[str, list[str]]:
+    """Return the conflict table's cells by field label: [saved now, yours]."""
+    return {
+        str(row.th.find(string=True)).strip(): [td.text.strip() for td in row.select("td")]
+        for row in soup(response).select(".conflict table tbody tr")
+    }
+
+
+def differing(response: TestResponse) -> list[str]:
+    """Return the labels of the rows the conflict table marks as differing."""
+    rows = soup(response).select(".conflict tbody tr.compare--differs")
+    assert all(row.select_one(".compare__flag").text == "Differs" for row in rows)
+    return [str(row.th.find(string=True)).strip() for row in rows]
+
+
+def posted(response: TestResponse) -> dict[str, str]:
+    """Return what the response's pledge form would post as it stands."""
+    form = soup(response).select_one("form.pledge-form")
+    data = {str(i["name"]): str(i.get("value", "")) for i in form.select("input[name]")}
+    data |= {str(t["name"]): t.text.strip() for t in form.select("textarea")}
+    for select_ in form.select("select"):  # as a browser does, the first option by default
+        chosen = select_.select_one("option[selected]") or select_.select_one("option")
+        data[str(select_["name"])] = str(chosen["value"])
+    return data
+
+
+@pytest.fixture
+def colleague_saved(
+    client: FlaskClient, auth: AuthActions, person: Person, db: Session
+) -> Callable[[User], dict[str, str]]:
+    """Open the edit form as `editor`, then have a colleague save a note over it.
+
+    Returns the form as the editor loaded it (version 1, with its digests).
+    """
+
+    def loaded_then_saved(editor: User) -> dict[str, str]:
+        record(db, pledge_of(db, SLUG, person=person), quote=GOOD["quote"])
+        db.commit()
+        auth.login(editor.email)
+        form = posted(client.get(urls(person)[2], headers={"HX-Request": "true"}))
+        rec = db.exec(select(Recommendation).where(Recommendation.slug == SLUG)).one()
+        note = PledgeChange(
+            PledgeStatus.PLEDGED,
+            evidence_url="https://example.org/evidence",
+            quote=GOOD["quote"],
+            note="Named in the 2025 plan.",
+        )
+        colleague = db.exec(select(User).where(User.email == COLLEAGUE)).first()
+        save_pledge(
+            db,
+            Subject(person_id=person.id),
+            rec.id,
+            note,
+            expected_version=1,
+            actor_id=colleague.id if colleague else auth.user(email=COLLEAGUE).id,
+        )
+        db.commit()
+        return form
+
+    return loaded_then_saved
+
+
+def test_save_mine_keeps_the_note_i_did_not_touch(
+    client: FlaskClient,
+    auth: AuthActions,
+    person: Person,
+    db: Session,
+    colleague_saved: Callable[[User], dict[str, str]],
+) -> None:
+    loaded = colleague_saved(auth.user())
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    mine = {**loaded, "status": "declined", "quote": "We will not."}
+    conflict = client.post(urls(person)[1], data=mine, headers=headers)
+    assert conflict.status_code == 409
+    assert differing(conflict) == ["Answer", "Quoted text"]
+    note = compared(conflict)["Public note"]
+    assert note[0] == "Named in the 2025 plan."
+    assert note[1] == "Named in the 2025 plan. (you did not change this: theirs is kept)"
+    again = posted(conflict)
+    assert again["note"] == "Named in the 2025 plan." and again["version"] == "2"
+    assert client.post(urls(person)[1], data=again, headers=headers).status_code == 200
+    saved = pledge_of(db, SLUG, person=person)
+    db.refresh(saved)
+    assert (saved.status, saved.quote, saved.note) == (
+        "declined",
+        "We will not.",
+        "Named in the 2025 plan.",
+    )
+
+
+def test_save_mine_replaces_the_note_i_rewrote(
+    client: FlaskClient,
+    auth: AuthActions,
+    person: Person,
+    db: Session,
+    colleague_saved: Callable[[User], dict[str, str]],
+) -> None:
+    loaded = colleague_saved(auth.user())
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    mine = {**loaded, "note": "Confirmed by phone."}
+    conflict = client.post(urls(person)[1], data=mine, headers=headers)
+    assert conflict.status_code == 409
+    assert differing(conflict) == ["Public note"]
+    assert compared(conflict)["Public note"] == ["Named in the 2025 plan.", "Confirmed by phone."]
+    again = posted(conflict)
+    assert again["note"] == "Confirmed by phone."
+    assert client.post(urls(person)[1], data=again, headers=headers).status_code == 200
+    saved = pledge_of(db, SLUG, person=person)
+    db.refresh(saved)
+    assert saved.note == "Confirmed by phone."
+
+
+@pytest.mark.parametrize(("role", "shows_email"), [("campaigner", False), ("admin", True)])
+def test_the_conflict_says_who_saved_and_when_as_history_would(
+    client: FlaskClient,
+    auth: AuthActions,
+    person: Person,
+    db: Session,
+    colleague_saved: Callable[[User], dict[str, str]],
+    role: str,
+    shows_email: bool,
+) -> None:
+    loaded = colleague_saved(auth.user(role))
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    conflict = client.post(urls(person)[1], data={**loaded, "status": "declined"}, headers=headers)
+    notice = soup(conflict).select_one(".conflict p strong")
+    saved = pledge_of(db, SLUG, person=person)
+    db.refresh(saved)
+    assert notice.select_one("time")["datetime"] == saved.updated_at.isoformat()
+    assert f"{saved.updated_at:%H:%M} UTC on" in notice.text
+    assert (COLLEAGUE in notice.text) is shows_email
+    assert notice.text.startswith(COLLEAGUE if shows_email else "Another member of the team")
+    history = soup(client.get(f"/pledges/{saved.id}/history")).select_one("ol.timeline").text
+    assert (COLLEAGUE in history) is shows_email  # the same rule as the history page
+
+
+def test_the_conflict_says_when_it_was_my_own_other_tab(
+    client: FlaskClient, auth: AuthActions, person: Person
+) -> None:
+    auth.login_as()
+    headers = {"HX-Request": "true", "X-CSRFToken": auth.csrf()}
+    loaded = posted(client.get(urls(person)[2], headers=headers))
+    assert client.post(urls(person)[1], data={**loaded, **GOOD}, headers=headers).status_code == 200
+    conflict = client.post(
+        urls(person)[1], data={**loaded, **GOOD, "status": "partial"}, headers=headers
+    )
+    assert conflict.status_code == 409
+    assert (
+        soup(conflict)
+        .select_one(".conflict p strong")
+        .text.startswith("You, in another tab or window, saved this pledge")
+    )
 
 
 def test_without_javascript_a_conflict_is_a_409_page(
@@ -260,7 +415,8 @@ def test_without_javascript_a_conflict_is_a_409_page(
     response = client.post(urls(person)[1], data={**GOOD, "version": "0", "csrf_token": token})
     assert response.status_code == 409
     assert soup(response).select_one("html") is not None
-    assert "Someone else saved this pledge" in soup(response).select_one(".conflict").text
+    notice = soup(response).select_one(".conflict p strong").text
+    assert notice.startswith("An import or an automatic update saved this pledge at")
 
 
 def test_cancel_returns_the_row_or_the_page(

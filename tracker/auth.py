@@ -68,6 +68,15 @@ class Account:
         """Return whether this account's role covers `role`."""
         return self.role.allows(role)
 
+    @property
+    def sees_editors(self) -> bool:
+        """Return whether this account may see who made a change, not only what changed.
+
+        Only admins do: campaigners see their colleagues' work but not their addresses,
+        on history pages, the dashboard and the conflict screen alike.
+        """
+        return self.can(Role.ADMIN)
+
 
 def init_app(app: Flask) -> None:
     """Configure Flask-Login and the session cookie, and enforce the idle limit."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -75,6 +77,15 @@ class PledgeForm(FlaskForm):  # type: ignore[misc]
         filters=[_strip],
     )
     version = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=MAX_INTEGER)])
+    # Digests of the fields as the editor loaded them, to tell edits from untouched fields.
+    base = HiddenField()
+
+    def show(self, values: Mapping[str, object]) -> None:
+        """Put these values in the fields in place of what was posted."""
+        for name, value in values.items():
+            field = getattr(self, name)
+            field.data = value
+            field.raw_data = None
 
     def change(self) -> PledgeChange:
         """Return the edit as a change the pledging module can validate and save."""

@@ -119,7 +119,7 @@ def conflict_page(page: Page, site: Site) -> None:
     site.answer(person, SLUG, PledgeStatus.PLEDGED, "Recorded by someone else.")
     fill_pledge(page, status="Declined", quote="Mine.")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("alert")).to_contain_text("Someone else saved")
+    expect(page.get_by_role("alert")).to_contain_text("saved this pledge at")
 
 
 def conflict_row(page: Page, site: Site) -> None:
@@ -129,7 +129,7 @@ def conflict_row(page: Page, site: Site) -> None:
     row = pledge_row(page, person)
     fill_pledge(row, status="Declined", quote="Mine.")
     row.get_by_role("button", name="Save").click()
-    expect(row.get_by_role("alert")).to_contain_text("Someone else saved")
+    expect(row.get_by_role("alert")).to_contain_text("saved this pledge at")
     expect_settled(row)
 
 

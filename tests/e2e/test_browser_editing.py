@@ -114,12 +114,17 @@ def test_a_stale_edit_shows_both_versions_and_lets_the_campaigner_choose(
         second_row.get_by_role("button", name="Save").click()
     assert answer.value.status == 409
     conflict = second_row.get_by_role("alert")
-    expect(conflict).to_contain_text("Someone else saved this pledge")
+    # Campaigners see that a colleague saved, not who: the history pages' rule.
+    expect(conflict).to_contain_text("Another member of the team saved this pledge at")
+    expect(conflict).not_to_contain_text(site.accounts["campaigner"])
     expect_settled(second_row)
     compare = conflict.locator("table.compare")
     expect(compare.locator("thead th")).to_have_text(["Saved now (version 1)", "Yours"])
     expect(compare.locator("tr", has_text="Answer").locator("td")).to_have_text(
         ["Pledged", "Declined"]
+    )
+    expect(compare.locator("tr", has_text="Answer").locator(".compare__flag")).to_have_text(
+        "Differs"
     )
     expect(compare.locator("tr", has_text="Quoted text").locator("td")).to_have_text(
         ["The first campaigner's source.", "The second campaigner's source."]
@@ -174,7 +179,9 @@ def test_without_javascript_a_stale_edit_gets_the_conflict_page(
         page.get_by_role("button", name="Save").click()
 
     assert navigation.value is not None and navigation.value.status == 409
-    expect(page.get_by_role("alert")).to_contain_text("Someone else saved this pledge")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "An import or an automatic update saved this pledge at"
+    )
     expect(page.locator("table.compare tr", has_text="Answer").locator("td")).to_have_text(
         ["Pledged", "Declined"]
     )

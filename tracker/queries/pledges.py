@@ -14,6 +14,7 @@ from tracker.models import (
     Ballot,
     Candidacy,
     Election,
+    EventKind,
     Person,
     Pledge,
     PledgeEvent,
@@ -241,6 +242,19 @@ def headline_counts(session: Session) -> dict[str, int]:
         "councils": session.exec(councils).one(),
         "police_areas": session.exec(police).one(),
     }
+
+
+def last_change(session: Session, pledge_id: int) -> tuple[PledgeEvent, User | None] | None:
+    """Return a pledge's latest change with who made it (timed follow-ups are no one's)."""
+    stmt = (
+        select(PledgeEvent, User)
+        .outerjoin(User, col(User.id) == PledgeEvent.actor_id)
+        .where(PledgeEvent.pledge_id == pledge_id, PledgeEvent.kind == EventKind.CHANGE.value)
+        .order_by(col(PledgeEvent.version).desc(), col(PledgeEvent.id).desc())
+        .limit(1)
+    )
+    row = session.exec(stmt).first()
+    return (row[0], row[1]) if row else None
 
 
 def pledge_history(session: Session, pledge_id: int) -> list[tuple[PledgeEvent, User | None]]:

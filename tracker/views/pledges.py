@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from tracker.auth import role_required, signed_in
+from tracker.conflicts import ComparedField, compare, digests, pledge_values
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import PledgeForm
 from tracker.models import Authority, Person, Pledge, Recommendation, Role
 from tracker.pledging import InvalidPledge, StaleEdit, Subject, find_pledge, save_pledge
-from tracker.queries.pledges import pledge_history
+from tracker.queries.pledges import last_change, pledge_history
 from tracker.views.answer_panels import panels_of
 from tracker.views.lookups import get_authority, get_person, get_pledge, get_recommendation
 
@@ -123,7 +125,11 @@ def row(kind: str, key: int | str, slug: str) -> Response | str:
 def edit(kind: str, key: int | str, slug: str) -> str:
     """Show the edit form: as a table row for htmx, as a page without JavaScript."""
     slot = load_slot(kind, key, slug)
-    form = PledgeForm(obj=slot.pledge, version=slot.pledge.version if slot.pledge else 0)
+    form = PledgeForm(
+        obj=slot.pledge,
+        version=slot.pledge.version if slot.pledge else 0,
+        base=digests(pledge_values(slot.pledge)),
+    )
     return _render_form(slot, form)
 
 
@@ -154,8 +160,7 @@ def save(kind: str, key: int | str, slug: str) -> Response | tuple[str, int] | s
         return _render_form(slot, form), 422
     except StaleEdit as stale:
         session.rollback()
-        form.version.data = stale.current.version
-        return _render_form(slot, form, conflict=stale.current), 409
+        return _render_form(slot, form, conflict=_conflict(form, stale.current)), 409
     session.commit()
     # The version moves on any save, the internal note's alone included (which logs no event).
     message = _saved_message(
@@ -189,12 +194,51 @@ def history(pledge_id: int) -> str:
         person=session.get(Person, pledge.person_id) if pledge.person_id else None,
         authority=session.get(Authority, pledge.authority_id) if pledge.authority_id else None,
         events=pledge_history(session, pledge_id),
-        show_editors=account is not None and account.can(Role.ADMIN),
+        show_editors=account is not None and account.sees_editors,
         show_internal=account is not None and account.can(Role.CAMPAIGNER),
     )
 
 
-def _render_form(slot: PledgeSlot, form: PledgeForm, conflict: Pledge | None = None) -> str:
+@dataclass(frozen=True)
+class Conflict:
+    """The version saved meanwhile, who saved it and when, and how it differs."""
+
+    current: Pledge
+    fields: list[ComparedField]
+    saved_by: str
+    saved_at: datetime | None
+
+
+def _conflict(form: PledgeForm, current: Pledge) -> Conflict:
+    """Compare a refused edit with the saved pledge, and refill the form for a re-save.
+
+    The form then holds what "save mine instead" writes: the editor's changes over the
+    saved version, with the saved values wherever the editor changed nothing.
+    """
+    theirs = pledge_values(current)
+    fields = compare(form.base.data, form.change().values(), theirs)
+    form.show({f.name: f.yours for f in fields})
+    form.version.data = current.version
+    form.base.data = digests(theirs)
+    return Conflict(current, fields, _saved_by(current), current.updated_at)
+
+
+def _saved_by(current: Pledge) -> str:
+    """Name who saved the current version, as far as the reader may know it."""
+    found = last_change(get_session(), current.id) if current.id else None
+    if found is None or found[0].version != current.version:
+        return "Someone"  # a change to the internal note alone leaves no event
+    editor, account = found[1], signed_in()
+    if editor is None:
+        return "An import or an automatic update"
+    if account is not None and editor.id == account.id:
+        return "You, in another tab or window,"
+    if account is not None and account.sees_editors:
+        return editor.email
+    return "Another member of the team"
+
+
+def _render_form(slot: PledgeSlot, form: PledgeForm, conflict: Conflict | None = None) -> str:
     """Render the edit form as a row (htmx) or as a page of its own."""
     template = "pledges/_edit_row.html" if htmx else "pledges/edit.html"
     return render_template(template, slot=slot, form=form, conflict=conflict)
