@@ -6,11 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
 from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record
+from tracker.imports.pledges import COLUMNS, read_upload
 from tracker.models import ApiToken, Person, Pledge, PledgeEvent, Recommendation
 
 HEADER = "person_id,authority,recommendation,status,delivery,evidence_url,quote,date,note\n"
@@ -108,7 +110,7 @@ def test_upload_previews_then_applies_in_one_go(
     assert again.status_code == 409
 
 
-def test_upload_errors_are_listed_by_line_and_block_applying(
+def test_upload_errors_are_listed_by_line_and_block_applying_the_whole_file(
     client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
 ) -> None:
     auth.login_as()
@@ -134,7 +136,90 @@ def test_upload_errors_are_listed_by_line_and_block_applying(
         "6": "unknown status 'maybe'",
         "7": "date '01/02/2024' is not a date (YYYY-MM-DD)",
     }
-    assert preview.select_one("form[action$='/apply']") is None
+    # Only the good rows can go in, and only by choosing to skip the rest.
+    offer = preview.select_one("form[action$='/apply']")
+    assert offer.select_one("input[name=skip_bad]")["value"] == "y"
+    assert offer.button.text == "Apply the 1 good row, skip the 6 bad ones"
+
+
+def mixed_upload(people: list[Person]) -> str:
+    """Return a file of two good rows around two bad ones (lines 3 and 5)."""
+    return HEADER + (
+        f"{people[0].id},,pathways-to-support,pledged,,,We will.,,\n"
+        f"999999999,,pathways-to-support,pledged,,,x,,\n"
+        f"{people[1].id},,listen-to-lived-experience,declined,,,No thanks.,,\n"
+        f"{people[1].id},,pathways-to-support,maybe,,,x,,\n"
+    )
+
+
+def apply_form(preview: BeautifulSoup) -> tuple[str, dict[str, str]]:
+    """Return the preview's apply form: where it posts and what it sends."""
+    form = preview.select_one("form[action$='/apply']")
+    return str(form["action"]), {
+        str(i["name"]): str(i["value"]) for i in form.select("input[type=hidden]")
+    }
+
+
+def test_apply_the_good_rows_and_skip_the_bad_ones(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    preview = soup(client.get(upload(client, auth, mixed_upload(people)).headers["Location"]))
+    button = preview.select_one("form[action$='/apply'] button")
+    assert button.text == "Apply the 2 good rows, skip the 2 bad ones"
+    action, data = apply_form(preview)
+    assert data["skip_bad"] == "y"
+    assert client.post(action, data=data).status_code == 303
+    statuses = {(p.person_id, p.recommendation_id): p.status for p in db.exec(select(Pledge)).all()}
+    recs = {r.slug: r.id for r in db.exec(select(Recommendation))}
+    assert statuses == {
+        (people[0].id, recs["pathways-to-support"]): "pledged",
+        (people[1].id, recs["listen-to-lived-experience"]): "declined",
+    }
+    flashes = [p.text for p in soup(client.get("/campaign/")).select(".flashes .flash")]
+    assert flashes[0] == "Applied pledges.csv: 2 created, 0 updated, 0 unchanged, 2 rejected."
+    assert flashes[1] == (
+        "Skipped, as the preview listed: line 3: no candidate has person_id '999999999'; "
+        "line 5: unknown status 'maybe'."
+    )
+
+
+def test_without_choosing_to_skip_bad_rows_nothing_is_applied(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    preview = soup(client.get(upload(client, auth, mixed_upload(people)).headers["Location"]))
+    action, data = apply_form(preview)
+    response = client.post(action, data={k: v for k, v in data.items() if k != "skip_bad"})
+    assert response.status_code == 409
+    assert db.exec(select(Pledge)).all() == []
+
+
+def test_skipping_bad_rows_is_refused_if_a_good_one_changed_since_the_preview(
+    client: FlaskClient, auth: AuthActions, db: Session, people: list[Person]
+) -> None:
+    auth.login_as()
+    preview = soup(client.get(upload(client, auth, mixed_upload(people)).headers["Location"]))
+    action, data = apply_form(preview)
+    record(db, pledge_of(db, "pathways-to-support", person=people[0]), quote="Edited meanwhile.")
+    db.commit()
+    response = client.post(action, data=data)
+    assert response.status_code == 409
+    assert "changed after the preview" in soup(response).select_one("[role=alert]").text
+    assert [p.quote for p in db.exec(select(Pledge)).all()] == ["Edited meanwhile."]
+
+
+def test_the_upload_form_offers_a_template_and_says_where_ids_come_from(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login_as()
+    page = soup(client.get("/campaign/uploads"))
+    assert page.select_one("main a[href='/candidates.csv']") is not None
+    template = client.get(page.select_one("main a[download]")["href"])
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    lines = template.get_data(as_text=True).splitlines()
+    assert lines == [",".join(COLUMNS)]  # the header the upload reads, and no made-up row
+    assert read_upload(lines[0] + "\n")[1] is None
 
 
 def test_a_row_with_extra_cells_is_an_error_not_a_shortened_quote(
@@ -153,7 +238,8 @@ def test_a_row_with_extra_cells_is_an_error_not_a_shortened_quote(
         "2": "2 more cell(s) than the header has columns; put a quote holding commas in "
         "double quotes"
     }
-    assert preview.select_one("form[action$='/apply']") is None
+    offer = preview.select_one("form[action$='/apply'] button").text
+    assert offer == "Apply the 1 good row, skip the 1 bad one"
 
 
 def test_a_pledge_changed_after_the_preview_is_not_overwritten(

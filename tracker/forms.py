@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -110,6 +111,7 @@ class ApplyUploadForm(FlaskForm):  # type: ignore[misc]
     """Confirm an upload; `plan` fingerprints the previewed versions."""
 
     plan = HiddenField(validators=[DataRequired()])
+    skip_bad = BooleanField()  # apply the good rows, skipping those the preview listed
 
 
 class TokenForm(FlaskForm):  # type: ignore[misc]

@@ -280,15 +280,23 @@ def _same(pledge: Pledge, change: PledgeChange) -> bool:
 
 
 def apply_upload(
-    session: Session, text: str, *, expected: str, actor_id: int | None, today: date
+    session: Session,
+    text: str,
+    *,
+    expected: str,
+    actor_id: int | None,
+    today: date,
+    skip_bad: bool = False,
 ) -> ImportReport:
     """Apply a previewed upload in the caller's transaction, if nothing moved meanwhile.
 
-    Raises ImportRejected if the file now has bad rows or its plan no longer matches the
-    preview (`expected` fingerprint).
+    With `skip_bad` the good rows are applied and the bad ones reported as rejected;
+    otherwise any bad row refuses the whole file. Either way raises ImportRejected if the
+    plan of the good rows no longer matches the preview (`expected` fingerprint), so a
+    row that turned bad or good since the preview is never applied or skipped unseen.
     """
     plan = plan_upload(session, text, today=today)
-    if plan.errors:
+    if plan.errors and not (skip_bad and plan.rows):
         raise ImportRejected(plan.errors)
     if plan.fingerprint != expected:
         raise ImportRejected(
@@ -300,7 +308,7 @@ def apply_upload(
                 )
             ]
         )
-    report = ImportReport(unchanged=len(plan.unchanged))
+    report = ImportReport(unchanged=len(plan.unchanged), rejected=list(plan.errors))
     for row in plan.rows:
         try:
             save_pledge(

@@ -43,6 +43,12 @@ class ImportReport:
             text += f", {len(self.warnings)} with warnings"
         return text
 
+    def rejected_lines(self, most: int = 10) -> str:
+        """Return the rejected rows' lines and reasons for people, cut short if many."""
+        shown = "; ".join(str(error) for error in self.rejected[:most])
+        more = len(self.rejected) - most
+        return shown + (f"; and {more:,} more" if more > 0 else "")
+
 
 class ImportRejected(Exception):
     """The file had bad rows and nothing was written."""

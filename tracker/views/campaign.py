@@ -11,7 +11,7 @@ from tracker.auth import current_account, require_role_throughout
 from tracker.db import get_session
 from tracker.exports import Column
 from tracker.forms import ApplyUploadForm, EmptyForm, TokenForm, UploadForm
-from tracker.imports.pledges import apply_upload, plan_upload, read_upload
+from tracker.imports.pledges import COLUMNS, apply_upload, plan_upload, read_upload
 from tracker.imports.rows import ImportRejected
 from tracker.models import Authority, PledgeUpload, Recommendation, Role, User, utcnow
 from tracker.queries.campaign import (
@@ -95,6 +95,7 @@ def apply(upload_id: int) -> Response | tuple[str, int]:
             expected=form.plan.data,
             actor_id=current_account().id,
             today=utcnow().date(),
+            skip_bad=form.skip_bad.data,
         )
     except ImportRejected as rejected:
         session.rollback()
@@ -109,7 +110,15 @@ def apply(upload_id: int) -> Response | tuple[str, int]:
     stored.applied_at = utcnow()
     session.commit()
     flash(f"Applied {stored.filename}: {report.summary()}.", "success")
+    if report.rejected:
+        flash(f"Skipped, as the preview listed: {report.rejected_lines()}.", "warning")
     return redirect(url_for(".dashboard"), 303)
+
+
+@bp.get("/uploads/template.csv")
+def upload_template() -> Response:
+    """Download an empty spreadsheet with the upload's columns, ready to fill in."""
+    return csv_attachment("pledges-template.csv", UPLOAD_COLUMNS, [])
 
 
 @bp.get("/follow-ups")
@@ -174,6 +183,9 @@ def revoke(token_id: int) -> Response:
     session.commit()
     flash(f"Revoked the token “{token.name}”.", "success")
     return redirect(url_for(".tokens"), 303)
+
+
+UPLOAD_COLUMNS = [Column(name, "") for name in COLUMNS]
 
 
 def _upload_page(form: UploadForm) -> str:
