@@ -16,7 +16,7 @@ from sqlmodel import Session
 from werkzeug.test import TestResponse
 
 from tests.conftest import AuthActions, soup
-from tests.factories import candidate, fictional_council, pledge_of, record
+from tests.factories import candidate, fictional_council, pledge_of, record, stored_document
 from tests.sql import counted_queries
 from tracker.freshness import data_version
 from tracker.models import PledgeStatus
@@ -63,6 +63,24 @@ def test_an_edit_shows_on_the_very_next_request(
     statuses = BeautifulSoup(after.data, "html.parser").select("table.pledges .status")
     assert statuses[3].text == "Partly pledged"
     assert client.get(feed).data != before_feed.data
+
+
+def test_a_search_is_kept_until_a_document_is_stored(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
+    council = fictional_council(db)
+    db.commit()
+    url = "/documents/?q=outreach"
+    before = client.get(url)
+    with counted_queries(app) as statements:
+        assert client.get(url).data == before.data
+    assert statements == []  # from the cache: the search itself did not run
+    text = b"Plan\n\nWe fund an outreach worker for survivors.\n"
+    stored_document(db, council, text, "https://t.invalid/plan.txt", title="Outreach plan")
+    db.commit()
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert soup(before).select(".result") == []
+    assert after.status_code == 200 and len(soup(after).select(".result")) == 1
 
 
 def test_failed_writes_do_not_count_and_reads_do_not_bump(db: Session) -> None:

@@ -50,6 +50,7 @@ CACHED_BLUEPRINTS = frozenset(
         "feeds",
         "api",
         "downloads",
+        "documents",
     }
 )
 HISTORY = "pledges.history"
