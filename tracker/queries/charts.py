@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from tracker.charts import BarRow
-from tracker.models import Authority, Pledge, PledgeEvent, PledgeStatus
+from tracker.models import Authority, PledgeEvent, PledgeStatus
 from tracker.queries.common import counted, counted_pledge
 from tracker.queries.pledges import recommendations, statuses_by_authority
 from tracker.responsibilities import applicable_ids, responsibility_table
@@ -45,8 +45,7 @@ def pledges_over_time(session: Session) -> list[tuple[date, int]]:
     stmt = (
         select(day, func.sum(step))
         .select_from(PledgeEvent)
-        .join(Pledge, col(Pledge.id) == PledgeEvent.pledge_id)
-        .where(step != 0, counted_pledge())
+        .where(step != 0, counted_pledge(PledgeEvent.pledge_id))
         .group_by(day)
     )
     changes: dict[date, int] = defaultdict(int)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -91,12 +91,17 @@ def counted(model: type[Authority | Party | Person], *, demo: bool = False) -> C
     return col(model.is_demo).is_(demo)
 
 
-def counted_pledge() -> ColumnElement[bool]:
+def counted_pledge(pledge_id: Any = Pledge.id) -> ColumnElement[bool]:
     """Return the condition for the pledges a public figure counts: those whose subject,
-    candidate or authority, is not demonstration data (the rule of `counted`)."""
-    return not_(
-        or_(
-            exists().where(col(Person.id) == Pledge.person_id, col(Person.is_demo)),
-            exists().where(col(Authority.id) == Pledge.authority_id, col(Authority.is_demo)),
-        )
+    candidate or authority, is not demonstration data (the rule of `counted`).
+
+    `pledge_id` is the column naming the pledge (a pledge event's `pledge_id`, say), so a
+    figure over events needs no join to pledges. The few demonstration pledges are read
+    once per query, not once per row: a correlated test of each pledge's subject took the
+    home page's timeline over 150,000 events from 30 ms to 360 ms.
+    """
+    demo = or_(
+        col(Pledge.person_id).in_(select(Person.id).where(col(Person.is_demo))),
+        col(Pledge.authority_id).in_(select(Authority.id).where(col(Authority.is_demo))),
     )
+    return col(pledge_id).not_in(select(Pledge.id).where(demo).correlate(None))
