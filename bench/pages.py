@@ -27,6 +27,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bench import load, make_dataset
+from bench.fiction import invented
 from bench.output import say
 from bench.servers import gunicorn, wait_idle
 from bench.writes import check_edits_show
@@ -170,7 +171,7 @@ def _busiest_authority(session: Session) -> str:
         .join(Election, col(Election.authority_id) == Authority.id)
         .join(Ballot, col(Ballot.election_id) == Election.id)
         .join(Candidacy, col(Candidacy.ballot_id) == Ballot.id)
-        .where(~col(Authority.is_demo))
+        .where(~invented(Authority))
         .group_by(col(Authority.slug))
         .order_by(func.count().desc(), col(Authority.slug))
     )

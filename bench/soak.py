@@ -40,7 +40,7 @@ from redis import Redis
 from sqlmodel import col, select
 
 from bench import load, make_dataset
-from bench.fiction import FICTION
+from bench.fiction import FICTION, invented
 from bench.output import say
 from bench.pages import pick_subjects, public_targets
 from bench.servers import Server, gunicorn, wait_idle
@@ -232,7 +232,7 @@ def _written_pairs(
     with database.session() as session:
         found = session.exec(
             select(Person.id, Person.slug)
-            .where(col(Person.is_demo))
+            .where(invented(Person))
             .order_by(col(Person.id))
             .limit(WRITTEN_PEOPLE)
         ).all()

@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bench import load
-from bench.fiction import BENCH_EMAIL, FICTION
+from bench.fiction import BENCH_EMAIL, FICTION, invented
 from bench.output import say
 from tracker.accounts import create_token, revoke_token, user_by_email
 from tracker.db import Database
@@ -86,7 +86,7 @@ def _subject(session: Session) -> tuple[Person, str, int | None]:
     stmt = (
         select(Person)
         .outerjoin(answered, answered.c.person_id == Person.id)
-        .where(col(Person.is_demo))
+        .where(invented(Person))
         .order_by(func.coalesce(answered.c.n, 0), col(Person.id))
     )
     person = session.exec(stmt).first()
