@@ -150,13 +150,17 @@ def _record(app: Flask, person: Person, status: PledgeStatus) -> None:
         session.commit()
 
 
+@pytest.mark.parametrize("changed", [False, True], ids=["first answer", "changed answer"])
 def test_a_sheffield_answer_makes_stale_only_the_pages_that_show_it(
-    workers: tuple[Flask, Flask],
+    workers: tuple[Flask, Flask], changed: bool
 ) -> None:
+    """A first answer is an INSERT of the ORM; a change is the version-checked UPDATE."""
     first, second = workers
     near, near_party, sheffield = _stand(
         first, "Sheila Steel (fictional)", SHEFFIELD, "Forge Party (fictional)"
     )
+    if changed:
+        _record(second, near, PledgeStatus.DECLINED)
     far, far_party, kent = _stand(first, "Kit Hop (fictional)", KENT, "Oast Party (fictional)")
     showing_it = [
         f"/candidates/{near.id}-{near.slug}",

@@ -138,7 +138,8 @@ def _pinned_pledge(statement: Any) -> int | None:
         if (
             isinstance(clause, BinaryExpression)
             and clause.operator is operators.eq
-            and clause.left is Pledge.__table__.c.id  # type: ignore[attr-defined]
+            # The ORM's `Pledge.id` is an annotated copy of the table's column: compare lineage.
+            and clause.left.shares_lineage(Pledge.__table__.c.id)  # type: ignore[attr-defined]
             and isinstance(clause.right, BindParameter)
             and isinstance(clause.right.value, int)
         ):
