@@ -116,6 +116,51 @@ def test_demonstration_rows_stay_listed_and_labelled(client: FlaskClient, db: Se
     assert mentioned and all(f"{name} (fictional)" in t for name, t in mentioned), titles
 
 
+# Where an authority's page and its place page name people: the ward lists (those who
+# answered, and those yet to) and the office holders.
+PEOPLE_NAMED = {
+    "/authorities/{}": (
+        ".ward table th a, .ward .unanswered a[href^='/candidates/'], section.holders th a"
+    ),
+    "/places/{}": "ul.holders li > a",
+}
+
+
+def _people_named(client: FlaskClient, slug: str) -> dict[str, set[str]]:
+    """Return the names of people each page about the authority prints."""
+    return {
+        url: {a.text for a in soup(client.get(url.format(slug))).select(css)}
+        for url, css in PEOPLE_NAMED.items()
+    }
+
+
+def test_ward_lists_and_office_holders_label_demonstration_people(
+    client: FlaskClient, db: Session
+) -> None:
+    demo.load_demo(db)
+    db.flush()
+    labelled = {f"{name} (fictional)" for name, *_ in demo.PEOPLE}
+    elected = {f"{name} (fictional)" for name, _, _, _, won in demo.PEOPLE if won}
+    named = _people_named(client, "exampleshire-fictional")
+    assert named["/authorities/{}"] == labelled, named
+    assert named["/places/{}"] == elected, named
+    page = soup(client.get(f"/candidates/{demo.FIRST_PERSON_ID}", follow_redirects=True))
+    summary = page.select_one("#answer-summary")
+    assert summary is not None and summary.text.strip().startswith("Alex Example (fictional) has")
+
+
+def test_ward_lists_and_office_holders_leave_ordinary_people_unlabelled(
+    client: FlaskClient, db: Session
+) -> None:
+    council = _a_real_council_that_answered(db)
+    candidate(db, "Una Answered", council=council, party=REAL_PARTY, ward="Other Ward")
+    winner = candidate(db, "Wynn Elected", council=council, party=REAL_PARTY, elected=True)
+    record(db, pledge_of(db, "pathways-to-support", person=winner))
+    named = _people_named(client, council.slug)
+    assert named["/authorities/{}"] == {"Cory Counted", "Una Answered", "Wynn Elected"}, named
+    assert named["/places/{}"] == {"Wynn Elected"}, named
+
+
 def test_a_demonstration_party_s_own_page_counts_its_own_candidates(
     client: FlaskClient, db: Session
 ) -> None:

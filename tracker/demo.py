@@ -9,6 +9,7 @@ examples), and every page shows a banner while it is loaded.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Protocol
 
 from sqlmodel import Session, col, delete, select
 
@@ -179,7 +180,21 @@ def remove_demo(session: Session) -> int:
     return removed
 
 
-def shown_name(subject: Person | Authority) -> str:
+class Named(Protocol):
+    """A subject as a page names it: a person, an authority, or a query row standing for one."""
+
+    @property
+    def name(self) -> str:
+        """Return the name as stored."""
+        ...
+
+    @property
+    def is_demo(self) -> bool:
+        """Return whether the subject is demonstration data."""
+        ...
+
+
+def shown_name(subject: Named) -> str:
     """Return a subject's name as pages print it: demonstration rows always say they are
     fictional, even where the name alone ("Chris Dummy") would not."""
     if subject.is_demo and "(fictional)" not in subject.name:

@@ -37,23 +37,47 @@ class CandidateFilters:
 
 
 @dataclass(frozen=True)
+class NamedSubject:
+    """A subject's name and whether it is demonstration data: what `shown_name` labels."""
+
+    name: str
+    is_demo: bool
+
+
+@dataclass(frozen=True)
 class CandidacyRow:
-    """One candidacy with the names the pages print beside it."""
+    """One candidacy with the names the pages print beside it.
+
+    It carries whether its person and authority are demonstration data, so a page can
+    name them through `shown_name` (as `row.person` and `row.authority`) like any other.
+    """
 
     person_id: int
     person_name: str
     person_slug: str
+    person_is_demo: bool
     ballot_paper_id: str
     post_label: str
     election_id: str
     poll_date: date
     authority_slug: str
     authority_name: str
+    authority_is_demo: bool
     party_slug: str
     party_name: str
     votes_cast: int | None
     elected: bool | None
     ward_gss: str | None
+
+    @property
+    def person(self) -> NamedSubject:
+        """Return the candidate as `shown_name` names them."""
+        return NamedSubject(self.person_name, self.person_is_demo)
+
+    @property
+    def authority(self) -> NamedSubject:
+        """Return the authority (by its short name) as `shown_name` names it."""
+        return NamedSubject(self.authority_name, self.authority_is_demo)
 
 
 def candidates(
@@ -154,12 +178,14 @@ def _candidacy_rows(session: Session, where: ColumnElement[bool]) -> list[Candid
         Candidacy.person_id,
         Person.name,
         Person.slug,
+        Person.is_demo,
         Ballot.ballot_paper_id,
         Ballot.post_label,
         Election.election_id,
         Election.poll_date,
         Authority.slug,
         Authority.short_name,
+        Authority.is_demo,
         Party.slug,
         Party.name,
         Candidacy.votes_cast,

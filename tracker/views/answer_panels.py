@@ -15,6 +15,7 @@ from flask import url_for
 from sqlmodel import Session
 
 from tracker.asks import Ask, ask, campaign_email, salutation
+from tracker.demo import shown_name
 from tracker.models import Authority, Person, Pledge, PledgeStatus, Recommendation
 from tracker.queries.authorities import Neighbours, ask_addressee, neighbours
 from tracker.queries.pledges import pledges_of_subject, recommendations
@@ -58,7 +59,7 @@ def candidate_panels(person: Person, answers: Answers) -> AnswerPanels:
     """Return a candidate's panels; they are asked every recommendation."""
     page = url_for("candidates.detail", person_id=person.id, slug=person.slug, _external=True)
     return AnswerPanels(
-        name=person.name,
+        name=shown_name(person),
         answers=answers,
         ask=None
         if has_answered(answers)
@@ -82,7 +83,7 @@ def authority_panels(
     page = url_for("authorities.detail", slug=authority.slug, _external=True)
     mine = {d.recommendation.id for d in own if d.applies}
     return AnswerPanels(
-        name=authority.name,
+        name=shown_name(authority),
         answers=[(r, p) for r, p in answers if r.id in mine],
         ask=None
         if has_answered(answers)

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from tracker.auth import role_required, signed_in
 from tracker.conflicts import ComparedField, compare, digests, pledge_values
 from tracker.db import get_session
+from tracker.demo import shown_name
 from tracker.extensions import htmx
 from tracker.forms import PledgeForm
 from tracker.models import Authority, Person, Pledge, Recommendation, Role
@@ -66,7 +67,7 @@ def person_slots(
     page = url_for("candidates.detail", person_id=person.id, slug=person.slug)
     subject = Subject(person_id=person.id)
     return [
-        PledgeSlot(subject, person, "candidate", person.id, person.name, page, rec, pledge)
+        PledgeSlot(subject, person, "candidate", person.id, shown_name(person), page, rec, pledge)
         for rec, pledge in pledges
     ]
 
@@ -75,12 +76,10 @@ def authority_slots(
     authority: Authority, pledges: Iterable[tuple[Recommendation, Pledge | None]]
 ) -> list[PledgeSlot]:
     """Return an authority's five pledge slots for its page."""
-    page = url_for("authorities.detail", slug=authority.slug)
+    page, name = url_for("authorities.detail", slug=authority.slug), shown_name(authority)
     subject = Subject(authority_id=authority.id)
     return [
-        PledgeSlot(
-            subject, authority, "authority", authority.slug, authority.name, page, rec, pledge
-        )
+        PledgeSlot(subject, authority, "authority", authority.slug, name, page, rec, pledge)
         for rec, pledge in pledges
     ]
 
