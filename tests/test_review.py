@@ -232,8 +232,54 @@ def test_a_second_reviewer_gets_a_409(
         f"/campaign/review/{match.id}/accept", data={"status": "pledged"}, headers=headers
     )
     assert late.status_code == 409
-    assert "Someone else" in soup(late).text
+    assert "You, in another tab or window, rejected it" in soup(late).text
     assert db.exec(select(Pledge)).all() == []
+
+
+# When a colleague's verdict came first: an hour ago, as evidence may not be dated later.
+DECIDED = datetime.now(UTC).replace(minute=15, second=0, microsecond=0) - timedelta(hours=1)
+
+
+def _late_verdict(
+    client: FlaskClient, auth: AuthActions, db: Session, match: Proposal, role: str
+) -> Tag:
+    """Have a colleague accept the passage as partly pledged, then reject it too late as
+    `role`; return the passage as the late reviewer's htmx answer swaps it in."""
+    colleague = auth.user(email="colleague@example.org")
+    decided = DECIDED
+    accept_match(db, match, status=PledgeStatus.PARTIAL, reviewer_id=colleague.id, now=decided)
+    db.commit()
+    auth.login_as(role)
+    late = client.post(
+        f"/campaign/review/{match.id}/reject",
+        data={"reason": "not a commitment"},
+        headers={**HX, "X-CSRFToken": auth.csrf()},
+    )
+    assert late.status_code == 409 and b"<html" not in late.data
+    item = soup(late).select_one(f"article#match-{match.id}.review-item--decided")
+    assert item is not None and item.select("form") == []  # nothing left to decide on
+    return item
+
+
+@pytest.mark.parametrize(
+    ("role", "who"),
+    [("campaigner", "Another member of the team"), ("admin", "colleague@example.org")],
+)
+def test_a_late_verdict_swaps_in_the_colleague_s_as_it_stands(
+    client: FlaskClient,
+    auth: AuthActions,
+    db: Session,
+    proposed: dict[str, Proposal],
+    role: str,
+    who: str,
+) -> None:
+    item = _late_verdict(client, auth, db, proposed["resourced-multi-agency-partnership"], role)
+    said = " ".join(item.text.split())
+    when = f"{DECIDED:%H}:15 UTC on {DECIDED.day} {DECIDED:%B %Y}"
+    assert f"{who} accepted it as partly pledged at {when}." in said, said
+    assert item.select_one("a[href^='/authorities/']") is not None  # the accepted pledge
+    if role == "campaigner":
+        assert "colleague@example.org" not in said
 
 
 def test_only_pledged_or_partial_can_be_chosen(

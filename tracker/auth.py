@@ -177,6 +177,22 @@ def signed_in() -> Account | None:
     return None
 
 
+def editor_named(editor: User | None) -> str:
+    """Name who made a change (a save, a verdict) as far as the signed-in reader may know.
+
+    One rule for every screen that says who acted: only accounts that `sees_editors` read
+    a colleague's address; others read that a member of the team did it.
+    """
+    account = signed_in()
+    if editor is None:
+        return "An import or an automatic update"
+    if account is not None and editor.id == account.id:
+        return "You, in another tab or window,"
+    if account is not None and account.sees_editors:
+        return editor.email
+    return "Another member of the team"
+
+
 def current_account() -> Account:
     """Return the signed-in account, in a view that `role_required` already guards.
 

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 
 from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import select
 
 from tests.e2e.browser import (
     Site,
@@ -16,7 +17,8 @@ from tests.e2e.browser import (
     sign_in,
 )
 from tests.factories import fictional_council, stored_document
-from tracker.models import Proposal
+from tracker.models import Proposal, User
+from tracker.review import reject_match
 
 _numbers = itertools.count(1)
 
@@ -155,3 +157,23 @@ def test_the_authority_filter_takes_a_name_and_suggests_names(
     field.press("Enter")
     expect(page.locator("article.review-item")).to_have_count(len(proposed))
     expect(field).to_have_value(name)
+
+
+def test_after_a_colleague_s_verdict_came_first_focus_still_moves_on(
+    site: Site, new_context: Callable[..., BrowserContext]
+) -> None:
+    slug, proposed = propose(site)
+    page = new_context().new_page()
+    sign_in(page, site.accounts["campaigner"])
+    page.goto(f"/campaign/review/?authority={slug}")
+    order = page.locator("article.review-item").evaluate_all("items => items.map(i => i.id)")
+    first, second = (page.locator(f"#{item}") for item in order)
+    with site.session() as session:  # a colleague rejects the first passage meanwhile
+        colleague = session.exec(select(User).where(User.email == site.accounts["colleague"])).one()
+        match = session.get_one(Proposal, int(order[0].removeprefix("match-")))
+        reject_match(session, match, reason="Only a service", reviewer_id=colleague.id)
+    first.get_by_role("button", name="Accept as pledged").click()
+    decided = page.locator(f"#{order[0]}.review-item--decided")
+    expect(decided).to_contain_text("Another member of the team rejected it (“Only a service”)")
+    expect(second).to_be_focused()
+    expect(page.locator("#toast")).to_contain_text("Already reviewed: Another member of the team")

@@ -13,9 +13,12 @@ from tracker.models import (
     Authority,
     Document,
     DocumentVersion,
+    PledgeEvent,
+    PledgeStatus,
     Proposal,
     Recommendation,
     ReviewStatus,
+    User,
 )
 from tracker.queries.common import Page, PageNotFound
 
@@ -114,6 +117,23 @@ def queue_item(session: Session, match_id: int) -> QueueItem | None:
         session.get_one(Recommendation, match.recommendation_id),
         "",
         "",
+    )
+
+
+@dataclass(frozen=True)
+class GivenVerdict:
+    """A verdict already on a passage: who gave it and, for an acceptance, as what."""
+
+    reviewer: User | None
+    status: PledgeStatus | None  # pledged or partly pledged; None for a rejection
+
+
+def verdict_given(session: Session, match: Proposal) -> GivenVerdict:
+    """Return who reviewed the passage and what the acceptance recorded (for a late verdict)."""
+    event = session.get(PledgeEvent, match.pledge_event_id) if match.pledge_event_id else None
+    return GivenVerdict(
+        session.get(User, match.reviewer_id) if match.reviewer_id else None,
+        PledgeStatus(event.to_status) if event else None,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from tracker.auth import role_required, signed_in
+from tracker.auth import editor_named, role_required, signed_in
 from tracker.conflicts import ComparedField, compare, digests, pledge_values
 from tracker.db import get_session
 from tracker.demo import shown_name
@@ -227,14 +227,7 @@ def _saved_by(current: Pledge) -> str:
     found = last_change(get_session(), current.id) if current.id else None
     if found is None or found[0].version != current.version:
         return "Someone"  # a change to the internal note alone leaves no event
-    editor, account = found[1], signed_in()
-    if editor is None:
-        return "An import or an automatic update"
-    if account is not None and editor.id == account.id:
-        return "You, in another tab or window,"
-    if account is not None and account.sees_editors:
-        return editor.email
-    return "Another member of the team"
+    return editor_named(found[1])
 
 
 def _render_form(slot: PledgeSlot, form: PledgeForm, conflict: Conflict | None = None) -> str:

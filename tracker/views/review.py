@@ -16,18 +16,19 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from tracker.auth import current_account, require_role_throughout
+from tracker.auth import current_account, editor_named, require_role_throughout
 from tracker.db import get_session
 from tracker.extensions import htmx
 from tracker.forms import AcceptForm, RejectForm, SourceForm
-from tracker.models import Authority, PledgeStatus, Role
+from tracker.models import Authority, PledgeStatus, Proposal, ReviewStatus, Role
 from tracker.pipeline.background import read_soon
 from tracker.pipeline.run import add_source
 from tracker.pledging import StaleEdit
 from tracker.queries.authorities import authority_names
 from tracker.queries.pledges import recommendations
-from tracker.queries.review import queue_item, review_queue
+from tracker.queries.review import queue_item, review_queue, verdict_given
 from tracker.review import AlreadyReviewed, accept_match, reject_match
+from tracker.text import long_date
 from tracker.views.arguments import (
     BadArgument,
     authority_called,
@@ -78,7 +79,7 @@ def accept(match_id: int) -> Response | tuple[str, int] | str:
         )
     except (AlreadyReviewed, StaleEdit):
         session.rollback()
-        return _decided(match_id, "Someone else has just reviewed this passage or its pledge.", 409)
+        return _decided(match_id, _reviewed_meanwhile(match_id), 409)
     session.commit()
     return _decided(match_id, "Accepted: it is now on the authority’s page and in the feeds.")
 
@@ -97,7 +98,7 @@ def reject(match_id: int) -> Response | tuple[str, int] | str:
         )
     except AlreadyReviewed:
         session.rollback()
-        return _decided(match_id, "Someone else has just reviewed this passage.", 409)
+        return _decided(match_id, _reviewed_meanwhile(match_id), 409)
     session.commit()
     return _decided(match_id, "Rejected: it will not be proposed again.")
 
@@ -190,6 +191,28 @@ def _submitted_message(url: str, authority: str, *, is_soon: bool) -> str:
         " recommendation will then appear in the review queue."
     )
     return f"Saved {url} for {authority}. {then}"
+
+
+def _reviewed_meanwhile(match_id: int) -> str:
+    """Say whose verdict came first, as what and when, so a late reviewer need not reload.
+
+    Who is named by the rule of `Account.sees_editors`. A passage still pending was not
+    decided: its pledge changed while it was being accepted, and nothing was saved.
+    """
+    session = get_session()
+    match = session.get_one(Proposal, match_id)
+    if match.review_status == ReviewStatus.PENDING.value or match.reviewed_at is None:
+        return (
+            "Its pledge changed while you were accepting it, so nothing was saved."
+            " Reload the queue to try again."
+        )
+    given = verdict_given(session, match)
+    if match.review_status == ReviewStatus.ACCEPTED.value:
+        verdict = f"accepted it as {given.status.label.lower()}" if given.status else "accepted it"
+    else:
+        verdict = f"rejected it (“{match.reason}”)" if match.reason else "rejected it"
+    when = f"{match.reviewed_at:%H:%M} UTC on {long_date(match.reviewed_at)}"
+    return f"Already reviewed: {editor_named(given.reviewer)} {verdict} at {when}."
 
 
 def _decided(match_id: int, message: str, status: int = 200) -> Response | tuple[str, int] | str:
