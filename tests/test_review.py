@@ -469,6 +469,41 @@ def test_a_document_is_submitted_for_an_authority_named_as_people_say_it(
     assert len(db.exec(select(Source)).all()) == 1
 
 
+@pytest.mark.parametrize(
+    ("authority", "url"),
+    [("Atlantis", "https://testshire.example/plan.pdf"), ("testshire-fictional", "file:///x")],
+    ids=["unknown authority", "bad address"],
+)
+def test_a_refused_submission_redraws_the_filtered_queue_it_came_from(
+    client: FlaskClient,
+    auth: AuthActions,
+    db: Session,
+    proposed: dict[str, Proposal],
+    authority: str,
+    url: str,
+) -> None:
+    store(db, fictional_council(db, "Otherton"), url="https://otherton.example/s.pdf")
+    auth.login_as()
+    filtered = "/campaign/review/?authority=otherton-fictional&recommendation=" + (
+        "safeguarding-and-independent-advocacy"
+    )
+    shown = soup(client.get(filtered))
+    wanted = [a["id"] for a in shown.select("article.review-item")]
+    back = shown.select_one("form[action='/campaign/review/sources'] input[name=back]")["value"]
+    refused = client.post(
+        "/campaign/review/sources",
+        data={"csrf_token": auth.csrf(), "authority": authority, "url": url, "back": back},
+    )
+    assert refused.status_code == 422
+    page = soup(refused)
+    assert [a["id"] for a in page.select("article.review-item")] == wanted and len(wanted) == 1
+    assert filter_field(page)["value"] == "Otherton Council (fictional)"
+    chosen = page.select_one("#filter-recommendation option[selected]")
+    assert chosen is not None and chosen["value"] == "safeguarding-and-independent-advocacy"
+    verdicts = {i["value"] for i in page.select("form.verdict input[name=back]")}
+    assert verdicts == {filtered}, verdicts  # a verdict from here comes back here too
+
+
 def test_without_javascript_a_verdict_lands_on_the_next_passage(
     client: FlaskClient, auth: AuthActions, proposed: dict[str, Proposal]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, abort, current_app, make_response, render_template, request
@@ -16,9 +17,10 @@ def render_page_or_partial(page: str, partial: str, /, **context: Any) -> Respon
     return response
 
 
-def page_number() -> int:
-    """Return the `page` argument, answering 404 for anything but a positive number."""
-    raw = request.args.get("page", "1")
+def page_number(args: Mapping[str, str] | None = None) -> int:
+    """Return the `page` argument (of the request, unless given other `args`), answering
+    404 for anything but a positive number."""
+    raw = (request.args if args is None else args).get("page", "1")
     if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or len(raw) > 6:
         abort(404, description=f"There is no page {raw!r}; pages are numbered from 1.")
     return int(raw)

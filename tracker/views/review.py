@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     Blueprint,
@@ -14,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from tracker.auth import current_account, editor_named, require_role_throughout
@@ -30,6 +32,7 @@ from tracker.queries.review import queue_item, review_queue, verdict_given
 from tracker.review import AlreadyReviewed, accept_match, reject_match
 from tracker.text import long_date
 from tracker.views.arguments import (
+    Args,
     BadArgument,
     authority_called,
     named_authority,
@@ -60,9 +63,10 @@ def queue() -> tuple[str, int] | str:
     try:
         authority = named_authority(session, request.args)
     except BadArgument as problem:
-        return _queue_page(None, authority_problem=problem.message), problem.status
+        here, status = request.full_path, problem.status
+        return _queue_page(None, request.args, here, authority_problem=problem.message), status
     source = SourceForm(authority=authority.name if authority else None)
-    return _queue_page(authority, source=source)
+    return _queue_page(authority, request.args, request.full_path, source=source)
 
 
 @bp.post("/<int:match_id>/accept")
@@ -113,7 +117,7 @@ def submit() -> Response | tuple[str, int]:
     form = SourceForm()
     authority = _submitted_authority(form)
     if authority is None:
-        return _queue_page(None, source=form), 422
+        return _refused(form)
     try:
         source = add_source(
             session,
@@ -125,7 +129,7 @@ def submit() -> Response | tuple[str, int]:
         )
     except ValueError as error:
         form.url.errors.append(f"That address cannot be read: {error}.")
-        return _queue_page(None, source=form), 422
+        return _refused(form)
     session.commit()
     response = redirect(safe_next(request.form.get("back")) or url_for(".queue"), 303)
     is_soon = source is not None and read_soon(source.id, response)
@@ -133,33 +137,52 @@ def submit() -> Response | tuple[str, int]:
     return response
 
 
+def _refused(form: SourceForm) -> tuple[str, int]:
+    """Show a refused submission again on the queue it came from, filtered as it was."""
+    back = safe_next(request.form.get("back"))
+    args = _queue_filters(back)
+    here = back if back and args else url_for(".queue")
+    try:
+        authority = named_authority(get_session(), args)
+    except BadArgument as problem:
+        return _queue_page(None, args, here, source=form, authority_problem=problem.message), 422
+    return _queue_page(authority, args, here, source=form), 422
+
+
+def _queue_filters(back: str | None) -> Args:
+    """Return the filters and page of the queue page `back` names; none for another page."""
+    target = urlsplit(back or "")
+    return MultiDict(parse_qsl(target.query) if target.path == url_for(".queue") else [])
+
+
 def _queue_page(
     authority: Authority | None,
+    args: Args,
+    here: str,
     *,
     source: SourceForm | None = None,
     authority_problem: str | None = None,
 ) -> str:
-    """Draw the queue: its filters, one page of passages (unless the filter was refused)
-    and the form for submitting a document."""
+    """Draw the queue as `args` filter it, at the address `here`: the filters, one page of
+    passages (unless the filter was refused) and the form for submitting a document."""
     session = get_session()
-    recommendation = named_recommendation(session, request.args)
+    recommendation = named_recommendation(session, args)
     page = None
     if authority_problem is None:
         page = review_queue(
             session,
             authority=authority,
             recommendation=recommendation,
-            page=page_number(),
+            page=page_number(args),
             per_page=20,
         )
-    here = request.full_path if request.method == "GET" else url_for(".queue")
     return render_template(
         "review/queue.html",
         here=here,
         back=safe_next(request.form.get("back")) or here,
         page=page,
         authority=authority,
-        authority_typed=request.args.get("authority", ""),
+        authority_typed=args.get("authority", ""),
         authority_problem=authority_problem,
         authority_names=authority_names(session),
         recommendation=recommendation,
