@@ -378,6 +378,23 @@ def test_a_list_of_one_says_so_in_the_singular(client: FlaskClient) -> None:
     assert "this authority" in page.select_one("#authority-results").text
 
 
+def test_one_candidate_and_one_authority_are_counted_in_the_singular(
+    client: FlaskClient, db: Session
+) -> None:
+    council = fictional_council(db, "Oneshire")
+    person = candidate(db, "Solo Example", council=council)
+    record(db, pledge_of(db, "pathways-to-support", person=person))
+    record(db, pledge_of(db, "pathways-to-support", authority_row=council))
+    listed = soup(client.get("/candidates/?q=Solo+Example"))
+    assert listed.select_one(".count").text == "Showing 1–1 of 1 candidate"
+    assert "this candidate" in listed.select_one("#candidate-results").text
+    wards = soup(client.get(f"/authorities/{council.slug}")).select_one(".jump-list .meta")
+    assert wards is not None and wards.text.startswith("1 of 1 candidate answered."), wards
+    tallies = soup(client.get("/recommendations/")).select(".rec-list li")
+    said = {" ".join(li.select_one("p.meta").text.split()) for li in tallies}
+    assert "1 candidate and 1 authority have pledged this in full or in part." in said, said
+
+
 def test_demonstration_people_are_labelled_fictional_where_shown(
     client: FlaskClient, db: Session
 ) -> None:

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from tracker.commands.common import writing
 from tracker.follow_ups import record_follow_ups
 from tracker.models import utcnow
+from tracker.text import plural
 
 
 @click.command("follow-ups")
@@ -28,7 +29,7 @@ def follow_ups_command(today: datetime | None) -> None:
     day = today.date() if today is not None else utcnow().date()
     with writing() as session:
         made = record_follow_ups(session, today=day)
-    click.echo(f"{len(made)} follow-up{'' if len(made) == 1 else 's'} recorded for {day}.")
+    click.echo(f"{plural(len(made), 'follow-up')} recorded for {day}.")
 
 
 COMMANDS = (follow_ups_command,)

@@ -40,6 +40,7 @@ from tracker.sending import (
     send_links,
     send_reminders,
 )
+from tracker.text import plural
 from tracker.views.answer import answer_url
 
 CSV_COLUMNS = ("person_id", "name", "party", "ward", "email", "link", "expires")
@@ -214,7 +215,7 @@ def _election_links(
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows({key: cell(value) for key, value in row.items()} for row in rows)
-    click.echo(f"Wrote {len(rows)} links to {csv_path}.")
+    click.echo(f"Wrote {plural(len(rows), 'link')} to {csv_path}.")
 
 
 def send_link_emails(

@@ -20,6 +20,7 @@ from scrapers.match.training import (
 from tracker.config import ROOT
 from tracker.db import get_session
 from tracker.queries.review import reviewed_texts
+from tracker.text import plural
 
 CORPUS = ROOT / "tests" / "corpus"
 INSTALL_MODEL = "matcher-model.json"
@@ -68,8 +69,9 @@ def train_command(corpus: Path, from_reviews: bool, output: Path | None) -> None
         output = Path(current_app.instance_path) / INSTALL_MODEL if from_reviews else SHIPPED_PATH
     output.write_text(model.to_json() + "\n", encoding="utf-8")
     click.echo(
-        f"Fitted on {len(documents)} documents and {reviewed} reviewed passages "
-        f"({len(model.weights)} weights): wrote {output}."
+        f"Fitted on {plural(len(documents), 'document')} and "
+        f"{plural(reviewed, 'reviewed passage')} ({plural(len(model.weights), 'weight')}): "
+        f"wrote {output}."
     )
     if from_reviews:
         click.echo(f"Set {MODEL_VARIABLE}={output} for the scraper to use it.")

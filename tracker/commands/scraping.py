@@ -33,6 +33,7 @@ from tracker.pipeline.run import (
     pending_targets,
     seed_sources,
 )
+from tracker.text import plural
 
 OUTCOMES = ("new", "changed", "unchanged", "not-modified", "needs-ocr", "refused", "failed")
 
@@ -73,7 +74,8 @@ def scrape_command(
             session.commit()
         with open_scrape(session, current_app.config) as scrape:
             if authorities and not urls:
-                click.echo(f"Discovering documents for {len(authorities)} authorities…")
+                many = plural(len(authorities), "authority", "authorities")
+                click.echo(f"Discovering documents for {many}…")
                 targets += scrape.discover(authorities, max_pages=max_pages)
             summary = _run_with_progress(scrape, targets)
     _print_summary(summary)

@@ -33,7 +33,7 @@ from tracker.models import PledgeInvitation, PledgeStatus, utcnow
 from tracker.pledging import StaleEdit
 from tracker.queries.invitations import addressee
 from tracker.queries.pledges import pledges_of_subject, recommendations, themes
-from tracker.text import is_storable
+from tracker.text import is_storable, plural
 
 bp = Blueprint("answer", __name__, url_prefix="/answer")
 
@@ -182,10 +182,9 @@ def _thanks(count: int) -> str:
     """Return the message after a post: what was recorded, and that it can be changed."""
     if not count:
         return "Nothing changed: your answers were already recorded."
-    plural = "answer" if count == 1 else "answers"
     return (
-        f"Thank you: {count} {plural} recorded and shown on the tracker. You can change them "
-        "here until the link expires."
+        f"Thank you: {plural(count, 'answer')} recorded and shown on the tracker. You can "
+        "change them here until the link expires."
     )
 
 

@@ -41,6 +41,7 @@ from tracker.queries.invitations import (
     recent_link_answers,
 )
 from tracker.sending import MailConfig, resend_link
+from tracker.text import plural
 from tracker.views.answer import answer_url
 from tracker.views.lookups import found
 
@@ -208,7 +209,7 @@ def revoke(invitation_id: int) -> Response:
         return redirect(url_for(".index"), 303)
     session.commit()
     kept_words = f"; {kept} kept, as a campaigner has recorded them since" if kept else ""
-    flash(f"Link revoked: {rolled} answers rolled back{kept_words}.", "success")
+    flash(f"Link revoked: {plural(rolled, 'answer')} rolled back{kept_words}.", "success")
     return redirect(url_for(".index"), 303)
 
 
