@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import update_wrapper
 from typing import Any
 
@@ -12,15 +14,19 @@ from bs4 import BeautifulSoup
 from flask import Flask, Response, flash, make_response
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 from werkzeug.test import TestResponse
 
 from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record, stored_document
 from tests.sql import counted_queries
-from tracker.freshness import data_version
-from tracker.models import PledgeStatus
+from tracker import page_cache
+from tracker.accounts import create_token
+from tracker.freshness import _pinned_pledge, data_version
+from tracker.models import Authority, Pledge, PledgeStatus, SiteState
 from tracker.page_cache import Entry, PageCache
+from tracker.pledging import PledgeChange, Subject, save_pledge
 
 
 def varies(response: TestResponse) -> set[str]:
@@ -236,3 +242,95 @@ def test_small_answers_are_not_gzipped(client: FlaskClient) -> None:
     client.get(url)
     again = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert len(again.data) < 1024 and "Content-Encoding" not in again.headers
+
+
+@pytest.fixture
+def by_versions(app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep pages by their versions alone, as production does, read in the test's transaction.
+
+    The db fixture empties the cache on every flush, since a test's writes are never
+    committed where `committed_versions` would see them; that hides which versions a write
+    bumps. Here the cache is never emptied, and the versions are read where the test wrote.
+    """
+    monkeypatch.setattr(app.extensions["tracker.page_cache"], "clear", lambda: None)
+
+    def versions(_database: object, rows: list[int]) -> tuple[int, ...]:
+        stmt = select(SiteState.id, SiteState.data_version).where(col(SiteState.id).in_(rows))
+        found = dict(db.exec(stmt).all())
+        return tuple(found.get(row, 0) for row in rows)
+
+    monkeypatch.setattr(page_cache, "committed_versions", versions)
+
+
+def drawn_again(app: Flask, client: FlaskClient, url: str) -> bool:
+    """Return whether asking for the page ran the view again, rather than coming from memory."""
+    with counted_queries(app) as statements:
+        assert client.get(url).status_code == 200
+    return any("FROM sitestate" not in statement for statement in statements)  # not versions
+
+
+def test_an_update_of_one_pledge_redraws_only_the_pages_showing_it(
+    app: Flask, client: FlaskClient, db: Session, by_versions: None
+) -> None:
+    """A change to the internal note alone is an UPDATE with no event: it still counts."""
+    council = fictional_council(db)
+    edited, other = (candidate(db, name, council=council) for name in ("Edited One", "Other One"))
+    pledge = record(db, pledge_of(db, "pathways-to-support", person=edited))
+    db.commit()
+    edited_url, other_url = (
+        f"/api/v1/pledges?candidate={person.id}" for person in (edited, other)
+    )
+    before = client.get(edited_url).get_json()
+    client.get(other_url)
+    assert not drawn_again(app, client, edited_url)
+    change = PledgeChange(
+        PledgeStatus.PLEDGED,
+        quote=pledge.quote,
+        evidence_url=pledge.evidence_url,
+        private_note="Chase in May.",
+    )
+    subject = Subject(person_id=edited.id)
+    save_pledge(db, subject, pledge.recommendation_id, change, expected_version=pledge.version)
+    db.commit()
+    after = client.get(edited_url).get_json()
+    assert after != before and str(pledge.version) in json.dumps(after)
+    assert not drawn_again(app, client, other_url)
+
+
+def test_a_write_to_anything_but_pledges_redraws_every_page(
+    app: Flask, client: FlaskClient, db: Session, by_versions: None
+) -> None:
+    council = fictional_council(db)
+    db.commit()
+    url = f"/authorities/{council.slug}"
+    client.get(url)
+    council.name = "Renamed Fictional Council"  # by the ORM
+    db.commit()
+    assert b"Renamed Fictional Council" in client.get(url).data
+    db.exec(update(Authority).where(col(Authority.id) == council.id).values(name="Bulk Renamed"))
+    db.commit()
+    assert b"Bulk Renamed" in client.get(url).data
+
+
+def test_using_an_api_token_keeps_every_page(
+    app: Flask, client: FlaskClient, db: Session, auth: AuthActions, by_versions: None
+) -> None:
+    """No public page shows a token, so its last use (written on every API call) is no change."""
+    token, _ = create_token(db, auth.user(), "Fictional tool")
+    db.commit()
+    url = "/authorities/?nation=Wales"
+    client.get(url)
+    token.last_used_at = datetime.now(UTC)
+    db.commit()
+    assert not drawn_again(app, client, url)
+
+
+def test_an_update_is_pinned_to_the_one_pledge_its_where_clause_names() -> None:
+    pledge_id, version = col(Pledge.id), col(Pledge.version)
+    assert _pinned_pledge(update(Pledge).where(pledge_id == 7, version == 3)) == 7
+    assert _pinned_pledge(update(Pledge).where(version == 3, pledge_id == 7)) == 7
+    assert _pinned_pledge(update(Pledge).where(pledge_id == 7)) == 7
+    assert _pinned_pledge(update(Pledge).where(version == 3)) is None
+    assert _pinned_pledge(update(Pledge).where(pledge_id > 7)) is None
+    assert _pinned_pledge(update(Pledge).where(col(Pledge.person_id) == 7)) is None
+    assert _pinned_pledge(update(Pledge).values(note=None)) is None  # every pledge
