@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import update_wrapper
 from typing import Any
@@ -14,19 +15,21 @@ from bs4 import BeautifulSoup
 from flask import Flask, Response, flash, make_response
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 from werkzeug.test import TestResponse
 
 from tests.conftest import AuthActions, soup
 from tests.factories import candidate, fictional_council, pledge_of, record, stored_document
 from tests.sql import counted_queries
-from tracker import page_cache
+from tracker import freshness, page_cache
 from tracker.accounts import create_token
-from tracker.freshness import _pinned_pledge, data_version
+from tracker.freshness import VERSIONS, _pinned_pledge, data_version
 from tracker.models import Authority, Pledge, PledgeStatus, SiteState
 from tracker.page_cache import Entry, PageCache
+from tracker.page_store import RedisPageCache
 from tracker.pledging import PledgeChange, Subject, save_pledge
+from tracker.scopes import EVERYTHING
 
 
 def varies(response: TestResponse) -> set[str]:
@@ -237,10 +240,12 @@ def test_text_comes_from_the_cache_gzipped_to_clients_that_accept_it(
     assert "Content-Encoding" not in refused.headers and refused.data == drawn.data
 
 
-def test_small_answers_are_not_gzipped(client: FlaskClient) -> None:
-    url = "/api/v1/pledges?status=broken&limit=1"
-    client.get(url)
-    again = client.get(url, headers={"Accept-Encoding": "gzip"})
+def test_small_answers_are_not_gzipped(app: Flask, client: FlaskClient) -> None:
+    url = "/api/v1/pledges?limit=1"
+    assert client.get(url).status_code == 200  # kept: only a whole answer is
+    with counted_queries(app) as statements:
+        again = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert statements == []  # from the cache, where a large answer would have been gzipped
     assert len(again.data) < 1024 and "Content-Encoding" not in again.headers
 
 
@@ -277,9 +282,7 @@ def test_an_update_of_one_pledge_redraws_only_the_pages_showing_it(
     edited, other = (candidate(db, name, council=council) for name in ("Edited One", "Other One"))
     pledge = record(db, pledge_of(db, "pathways-to-support", person=edited))
     db.commit()
-    edited_url, other_url = (
-        f"/api/v1/pledges?candidate={person.id}" for person in (edited, other)
-    )
+    edited_url, other_url = (f"/api/v1/pledges?candidate={person.id}" for person in (edited, other))
     before = client.get(edited_url).get_json()
     client.get(other_url)
     assert not drawn_again(app, client, edited_url)
@@ -334,3 +337,159 @@ def test_an_update_is_pinned_to_the_one_pledge_its_where_clause_names() -> None:
     assert _pinned_pledge(update(Pledge).where(pledge_id > 7)) is None
     assert _pinned_pledge(update(Pledge).where(col(Pledge.person_id) == 7)) is None
     assert _pinned_pledge(update(Pledge).values(note=None)) is None  # every pledge
+
+
+def test_pages_go_to_redis_when_it_is_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a prefix named for the database unless one is set, so sites never share pages."""
+    monkeypatch.setattr(freshness, "init_app", lambda _app: None)
+    url = "sqlite:///instance/fictional.db"
+    extras: list[dict[str, str | None]] = [{}, {"PAGE_CACHE_PREFIX": "site-b"}, {"REDIS_URL": None}]
+    apps = [Flask(__name__) for _ in extras]
+    for app, extra in zip(apps, extras, strict=True):
+        app.config.update({"DATABASE_URL": url, "REDIS_URL": "redis://127.0.0.1:6379/15", **extra})
+        page_cache.init_app(app)
+    named, chosen, memory = (app.extensions["tracker.page_cache"] for app in apps)
+    assert isinstance(named, RedisPageCache) and isinstance(chosen, RedisPageCache)
+    assert named.prefix == f"tracker:pages:{hashlib.sha256(url.encode()).hexdigest()[:16]}:"
+    assert chosen.prefix == "site-b:"
+    # A Redis that stops answering holds a page up a second at most, then it is drawn.
+    assert 0 < named.redis.connection_pool.connection_kwargs["socket_timeout"] <= 1
+    assert isinstance(memory, PageCache)
+
+
+def test_a_campaigners_page_is_never_kept_for_the_public(
+    app: Flask, client: FlaskClient, auth: AuthActions, db: Session
+) -> None:
+    council = fictional_council(db)
+    db.commit()
+    url = f"/authorities/{council.slug}"
+    auth.login_as()
+    assert b"edit-link" in client.get(url).data
+    assert b"edit-link" not in app.test_client().get(url).data
+
+
+def test_head_requests_and_pledge_histories_come_from_memory(
+    app: Flask, client: FlaskClient, db: Session
+) -> None:
+    council = fictional_council(db)
+    pledge = record(db, pledge_of(db, "pathways-to-support", authority_row=council))
+    db.commit()
+    for url in (f"/authorities/{council.slug}", f"/pledges/{pledge.id}/history"):
+        client.get(url)
+        with counted_queries(app) as statements:
+            assert client.head(url).status_code == 200
+            assert client.get(url).status_code == 200
+        assert statements == [], url
+
+
+def test_a_failed_drawing_is_not_kept(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A moment's trouble (here a 503) must not be what every visitor sees until a write."""
+    about = app.view_functions["pages.about"]
+    answers = iter([("Busy, try again (fictional).", 503)])
+    monkeypatch.setitem(app.view_functions, "pages.about", lambda: next(answers, None) or about())
+    update_wrapper(app.view_functions["pages.about"], about)
+    client = app.test_client()
+    assert client.get("/about").status_code == 503
+    assert client.get("/about").status_code == 200
+
+
+def test_a_page_from_memory_carries_one_entity_tag(client: FlaskClient) -> None:
+    """The kept headers lose the drawn tag: the one sent is chosen for the encoding asked."""
+    for url in ("/authorities/?nation=Wales", "/api/v1/recommendations"):
+        client.get(url)
+        for encoding in ("identity", "gzip"):
+            again = client.get(url, headers={"Accept-Encoding": encoding})
+            assert again.headers.getlist("ETag") == [again.headers["ETag"]], (url, encoding)
+
+
+def test_a_strong_tag_turns_weak_on_the_gzipped_copy(client: FlaskClient) -> None:
+    """The API's own tag is strong; its gzipped bytes differ, so their tag must be weak."""
+    url = "/api/v1/recommendations"
+    drawn = client.get(url)
+    assert not drawn.headers["ETag"].startswith("W/")
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["ETag"] == "W/" + drawn.headers["ETag"]
+    assert client.get(url).headers["ETag"] == drawn.headers["ETag"]  # identity: still strong
+
+
+class Chunks:
+    """A streamed body in pieces, noting whether the server closed it."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.pieces)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(
+    ("sizes", "kept"),
+    [([40, 60], True), ([40, 61], False), ([30, 30, 30, 30], False), ([100], True)],
+)
+def test_a_stream_is_kept_only_up_to_the_largest_body(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch, sizes: list[int], kept: bool
+) -> None:
+    monkeypatch.setattr(page_cache, "MAX_BODY", 100)
+    streams: list[Chunks] = []
+
+    def about() -> Response:
+        streams.append(Chunks([b"x" * size for size in sizes]))
+        return Response(streams[-1], mimetype="text/plain")
+
+    update_wrapper(about, app.view_functions["pages.about"])
+    monkeypatch.setitem(app.view_functions, "pages.about", about)
+    client = app.test_client()
+    assert [client.get("/about").data for _ in range(2)] == [b"x" * sum(sizes)] * 2
+    assert len(streams) == (1 if kept else 2)
+
+
+@pytest.mark.parametrize(("size", "kept"), [(100, True), (101, False)])
+def test_a_page_is_kept_only_up_to_the_largest_body(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch, size: int, kept: bool
+) -> None:
+    monkeypatch.setattr(page_cache, "MAX_BODY", 100)
+    view = AboutThatWrites(lambda: "x" * size, "nothing")
+    monkeypatch.setitem(app.view_functions, "pages.about", view)
+    client = app.test_client()
+    assert client.get("/about").data == client.get("/about").data == b"x" * size
+    assert view.drawn == (1 if kept else 2)
+
+
+def test_a_streamed_answer_to_head_is_closed(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HEAD sends no body, so nothing reads the stream: closing it frees its connection."""
+    stream = Chunks([b"x" * 10])
+    about = app.view_functions["pages.about"]
+    monkeypatch.setitem(
+        app.view_functions, "pages.about", lambda: Response(stream, mimetype="text/plain")
+    )
+    update_wrapper(app.view_functions["pages.about"], about)
+    app.test_client().head("/about").close()
+    assert stream.closed
+
+
+@pytest.mark.parametrize("old", [None, 1, VERSIONS], ids=["first", "lowest", "highest"])
+@pytest.mark.parametrize(
+    "drawn",
+    [lambda n: 0, lambda n: 1, lambda n: n - 2, lambda n: n - 1],
+    ids=["step 1", "step 2", "step -2", "step -1"],
+)
+def test_a_bump_names_a_new_version_in_range_whatever_the_step(
+    db: Session, monkeypatch: pytest.MonkeyPatch, old: int | None, drawn: Callable[[int], int]
+) -> None:
+    """A version equal to the old one would keep stale pages; one out of range, break reads."""
+    monkeypatch.setattr(freshness.secrets, "randbelow", drawn)
+    db.exec(delete(SiteState).where(col(SiteState.id) == EVERYTHING))
+    if old is not None:
+        db.add(SiteState(id=EVERYTHING, data_version=old))
+    fictional_council(db)  # a write that is not a pledge's: EVERYTHING is bumped
+    db.commit()
+    assert 1 <= data_version(db) <= VERSIONS and data_version(db) != old
