@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import feedparser
 import pytest
@@ -29,7 +29,18 @@ from tracker.models import (
 )
 from tracker.pipeline.background import EXTENSION as READS
 from tracker.pipeline.background import BackgroundReads
-from tracker.review import AlreadyReviewed, accept_match, reject_match, source_link
+from tracker.pledging import PledgeChange, Subject, save_pledge
+from tracker.review import (
+    AlreadyReviewed,
+    accept_match,
+    document_label,
+    document_name,
+    documents_by_evidence,
+    evidence_date,
+    plan_has_ended,
+    reject_match,
+    source_link,
+)
 
 STRATEGY = (
     b"Testshire modern slavery strategy (fictional)\n\n"
@@ -588,3 +599,90 @@ def test_without_a_queue_a_submitted_document_is_read_in_the_background(
     db.expire_all()
     source = db.exec(select(Source).where(Source.url == url)).one()
     assert source.pending is False
+
+
+@pytest.mark.parametrize(
+    ("url", "final_url", "name"),
+    [
+        ("https://t.invalid/plans/Slavery%20Plan.pdf", None, "Slavery Plan.pdf on t.invalid"),
+        ("https://t.invalid/plans/", None, "plans on t.invalid"),
+        ("https://t.invalid/", None, "home page on t.invalid"),
+        ("https://t.invalid", None, "home page on t.invalid"),
+        ("https://old.invalid/a.pdf", "https://new.invalid/b.pdf", "b.pdf on new.invalid"),
+        ("plan.pdf", None, "plan.pdf on an unknown site"),
+    ],
+)
+def test_an_untitled_document_is_named_by_its_file_and_site(
+    url: str, final_url: str | None, name: str
+) -> None:
+    assert (
+        document_name(Document(authority_id=1, url=url, url_hash="", final_url=final_url)) == name
+    )
+    titled = Document(authority_id=1, url=url, url_hash="", title="Plan (fictional)")
+    assert document_name(titled) == "Plan (fictional)"
+
+
+def test_a_label_gives_the_facts_known_of_a_document() -> None:
+    plan = Document(
+        authority_id=1, url=URL, url_hash="", title="Plan", published_on=date(2018, 3, 1)
+    )
+    assert document_label(plan) == "“Plan” (published 2018)"
+    plan.period_start = 2018
+    assert document_label(plan, 4) == "“Plan” (published 2018), page 4"  # half a period
+    plan.period_end = 2021
+    assert document_label(plan) == "“Plan” (published 2018, covers 2018–2021)"
+    plan.published_on = None
+    assert document_label(plan) == "“Plan” (covers 2018–2021)"
+
+
+def test_a_plan_has_ended_only_after_its_last_year() -> None:
+    plan = Document(authority_id=1, url=URL, url_hash="", period_start=2018, period_end=2021)
+    assert not plan_has_ended(plan, date(2021, 12, 31))
+    assert plan_has_ended(plan, date(2022, 1, 1))
+    plan.period_end = 2999
+    assert not plan_has_ended(plan)  # by today
+    assert plan_has_ended(plan, date(3000, 1, 1))
+    assert not plan_has_ended(Document(authority_id=1, url=URL, url_hash=""), date(3000, 1, 1))
+
+
+def test_a_commitment_is_dated_by_its_document_unless_the_date_is_ahead() -> None:
+    now = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    fetched = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    plan = Document(authority_id=1, url=URL, url_hash="", fetched_at=fetched)
+    assert evidence_date(plan, now) == fetched.date()
+    plan.published_on = now.date()  # published the day it is read: still its own date
+    assert evidence_date(plan, now) == now.date()
+    plan.published_on = date(2026, 5, 5)
+    assert evidence_date(plan, now) == fetched.date()
+
+
+def test_pledges_are_matched_to_their_source_documents_at_any_page() -> None:
+    moved = Document(
+        id=1, authority_id=1, url="https://t.invalid/a.pdf", url_hash="", final_url=URL
+    )
+    stayed = Document(id=2, authority_id=1, url="https://t.invalid/b.pdf", url_hash="")
+    pledges = [
+        None,
+        Pledge(id=10, recommendation_id=1, authority_id=1),  # no source
+        Pledge(id=11, recommendation_id=1, authority_id=1, evidence_url=f"{URL}#page=3"),
+        Pledge(id=12, recommendation_id=2, authority_id=1, evidence_url=stayed.url),
+        Pledge(id=13, recommendation_id=3, authority_id=1, evidence_url="https://t.invalid/a.pdf"),
+    ]
+    assert documents_by_evidence(pledges, [moved, stayed]) == {11: moved, 12: stayed}
+
+
+def test_accepting_keeps_the_internal_note_and_dates_the_change_by_the_verdict(
+    db: Session, auth: AuthActions, council: Authority, proposed: dict[str, Proposal]
+) -> None:
+    earlier = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
+    subject = Subject(authority_id=council.id)
+    noted = PledgeChange(PledgeStatus.DECLINED, quote="Not now.", private_note="Ask again.")
+    save_pledge(db, subject, earlier.recommendation_id, noted, expected_version=0)
+    now = datetime.now(UTC) + timedelta(hours=1)  # not the clock: the verdict's own time
+    match = proposed["resourced-multi-agency-partnership"]
+    event = accept_match(
+        db, match, status=PledgeStatus.PLEDGED, reviewer_id=auth.user().id or 0, now=now
+    )
+    pledge = pledge_of(db, "resourced-multi-agency-partnership", authority_row=council)
+    assert pledge.private_note == "Ask again."
+    assert event is not None and event.occurred_at == now and pledge.updated_at == now
