@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scrapers.extract.dispatch import extract
 from scrapers.fetch.fetcher import Fetched
 from scrapers.match.proposals import Proposal as Found
-from scrapers.passages import ExtractedDocument
+from scrapers.passages import ExtractedDocument, Passage
 from tests.factories import fictional_council
-from tracker.models import Document, DocumentStatus, DocumentVersion, Proposal
+from tracker.models import Document, DocumentPage, DocumentStatus, DocumentVersion, Proposal
 from tracker.pipeline.store import (
     MAX_MATCHES,
     SanityError,
@@ -275,3 +275,118 @@ def test_a_passages_key_survives_changes_of_spacing_and_case_only() -> None:
     key = hashlib.sha256(b"pathways-to-support\nwe will fund it").hexdigest()
     assert fingerprint("pathways-to-support", " We  WILL\nfund it ") == key
     assert fingerprint("pathways-to-support", "We will fund them") != key
+
+
+def test_validators_are_replaced_when_sent_and_kept_when_not(db: Session) -> None:
+    """The next fetch asks "changed since?" with them; losing them costs a full download."""
+    doc = extract(PLAN, "text/plain")
+    council = fictional_council(db).id or 0
+    lm = "Tue, 13 Mar 2018 10:00:00 GMT"
+    first = replace(fetched(PLAN, etag='"v1"'), last_modified=lm)
+    store_fetch(db, authority_id=council, url=URL, fetched=first, extracted=doc, proposals=[])
+    newer = replace(fetched(PLAN + b"\n", etag='"v2"'), last_modified=None)
+    stored = store_fetch(
+        db, authority_id=council, url=URL, fetched=newer, extracted=doc, proposals=[]
+    )
+    assert (stored.document.etag, stored.document.last_modified) == ('"v2"', lm)
+    same = store(db, None, [], body=b"", status=304)
+    assert (same.document.etag, same.document.last_modified) == ('"v2"', lm)
+
+
+def test_a_new_version_is_described_from_the_fetch_and_its_text(db: Session) -> None:
+    council = fictional_council(db).id or 0
+    passages = (
+        Passage("Our plan.", None, 1, 0, 9),
+        Passage("We will fund it.", None, 2, 11, 27),
+        Passage("We will train staff.", None, 2, 29, 49),
+    )
+    text = "Our plan.\n\nWe will fund it.\n\nWe will train staff."
+    doc = ExtractedDocument("pdf", text, passages, 2, "ok", None, period=(2022, 2025))
+    fetch = replace(fetched(PLAN), content_type="application/pdf;" + " " * 300)
+    stored = store_fetch(
+        db,
+        authority_id=council,
+        url=URL,
+        fetched=fetch,
+        extracted=doc,
+        proposals=[],
+        title="Given title " + "x" * 600,
+    )
+    document = stored.document
+    assert document.title == ("Given title " + "x" * 600)[:500]  # none in the text: the given one
+    assert document.content_type == fetch.content_type[:200]  # type: ignore[index]
+    assert (document.period_start, document.period_end, document.ocr) == (2022, 2025, False)
+    (version,) = db.exec(select(DocumentVersion)).all()
+    assert version.fetched_at == fetch.fetched_at
+    pages = db.exec(select(DocumentPage).order_by(col(DocumentPage.position))).all()
+    assert [(p.page, p.text) for p in pages] == [
+        (1, "Our plan."),
+        (2, "We will fund it.\n\nWe will train staff."),
+    ]
+
+
+def test_an_untitled_document_of_unknown_type_stays_so(db: Session) -> None:
+    doc = extract(PLAN, "text/plain")
+    council = fictional_council(db).id or 0
+    fetch = replace(fetched(PLAN), content_type=None)
+    stored = store_fetch(
+        db, authority_id=council, url=URL, fetched=fetch, extracted=doc, proposals=[]
+    )
+    assert (stored.document.title, stored.document.content_type) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("said", "last_modified", "dated"),
+    [
+        ((date(2019, 4, 1), "text"), "Sat, 01 Jun 2019 10:00:00 GMT", (date(2019, 4, 1), "text")),
+        (
+            (date(2018, 1, 1), "period"),
+            "Sat, 01 Jun 2019 10:00:00 GMT",
+            (date(2019, 6, 1), "last-modified"),
+        ),
+        (
+            (date(2018, 1, 1), "period"),
+            "Mon, 01 Jan 2024 10:00:00 GMT",
+            (date(2018, 1, 1), "period"),
+        ),
+        ((None, None), "Sat, 01 Jun 2019 10:00:00 GMT", (date(2019, 6, 1), "last-modified")),
+        ((None, None), "not a date", (None, None)),
+    ],
+)
+def test_a_document_is_dated_by_itself_before_its_server(
+    db: Session,
+    said: tuple[date | None, str | None],
+    last_modified: str,
+    dated: tuple[object, object],
+) -> None:
+    """Last-Modified beats only the guess from the plan's first year, and only within it."""
+    base = extract(PLAN, "text/plain")
+    period = (2018, 2021) if said[1] == "period" else None
+    doc = replace(base, date=said[0], date_source=said[1], period=period)  # type: ignore[arg-type]
+    fetch = replace(fetched(PLAN), last_modified=last_modified)
+    council = fictional_council(db).id or 0
+    stored = store_fetch(
+        db, authority_id=council, url=URL, fetched=fetch, extracted=doc, proposals=[]
+    )
+    assert (stored.document.published_on, stored.document.date_source) == dated
+
+
+def test_a_success_after_a_failure_clears_the_error(db: Session) -> None:
+    doc = extract(PLAN, "text/plain")
+    council = fictional_council(db).id or 0
+    store_failure(db, authority_id=council, url=URL, status=DocumentStatus.FAILED, error="down")
+    stored = store(db, doc, [of(doc, ADVOCATE)])
+    assert (stored.outcome, stored.document.status, stored.document.error) == ("new", "ok", None)
+    assert stored.proposed[0].created_at == fetched(PLAN).fetched_at
+
+
+def test_two_authorities_publishing_one_address_keep_a_document_each(db: Session) -> None:
+    """A county and a district may link the same joint strategy: each has its own row."""
+    doc = extract(PLAN, "text/plain")
+    ids = [fictional_council(db, name).id or 0 for name in ("Killshire", "Otherby")]
+    stored = [
+        store_fetch(db, authority_id=i, url=URL, fetched=fetched(PLAN), extracted=doc, proposals=[])
+        for i in ids
+    ]
+    assert [s.outcome for s in stored] == ["new", "new"]
+    assert [s.document.authority_id for s in stored] == ids
