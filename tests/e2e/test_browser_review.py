@@ -41,13 +41,21 @@ def propose(site: Site) -> tuple[str, list[Proposal]]:
         return council.slug, proposed
 
 
+def open_queue(
+    site: Site, new_context: Callable[..., BrowserContext], *, javascript: bool = True
+) -> tuple[Page, str, list[Proposal]]:
+    """Propose two passages of a new council's strategy and open its queue as a campaigner."""
+    slug, proposed = propose(site)
+    page = new_context(javascript=javascript).new_page()
+    sign_in(page, site.accounts["campaigner"])
+    page.goto(f"/campaign/review/?authority={slug}")
+    return page, slug, proposed
+
+
 def test_a_campaigner_accepts_a_passage_and_it_becomes_the_council_s_pledge(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> None:
-    slug, proposed = propose(site)
-    page = new_context().new_page()
-    sign_in(page, site.accounts["campaigner"])
-    page.goto(f"/campaign/review/?authority={slug}")
+    page, slug, proposed = open_queue(site, new_context)
     expect_accessible(page)
     mark_document(page)
     item = page.locator(f"#match-{proposed[0].id}")
@@ -65,10 +73,7 @@ def test_a_campaigner_accepts_a_passage_and_it_becomes_the_council_s_pledge(
 def test_review_keys_move_and_reject_without_a_mouse(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> None:
-    slug, proposed = propose(site)
-    page = new_context().new_page()
-    sign_in(page, site.accounts["campaigner"])
-    page.goto(f"/campaign/review/?authority={slug}")
+    page, slug, proposed = open_queue(site, new_context)
     page.keyboard.press("j")
     first = page.locator("article.review-item").first
     expect(first).to_be_focused()
@@ -83,10 +88,7 @@ def test_review_keys_move_and_reject_without_a_mouse(
 def test_without_javascript_accepting_is_a_form_post_and_a_redirect(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> None:
-    slug, proposed = propose(site)
-    page = new_context(javascript=False).new_page()
-    sign_in(page, site.accounts["campaigner"])
-    page.goto(f"/campaign/review/?authority={slug}")
+    page, slug, proposed = open_queue(site, new_context, javascript=False)
     page.locator(f"#match-{proposed[0].id}").get_by_role(
         "button", name="Accept as partly pledged"
     ).click()
@@ -104,10 +106,7 @@ def active_id(page: Page) -> str:
 def test_after_a_verdict_focus_moves_to_the_next_passage_waiting(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> None:
-    slug, proposed = propose(site)
-    page = new_context().new_page()
-    sign_in(page, site.accounts["campaigner"])
-    page.goto(f"/campaign/review/?authority={slug}")
+    page, slug, proposed = open_queue(site, new_context)
     order = page.locator("article.review-item").evaluate_all("items => items.map(i => i.id)")
     assert sorted(order) == sorted(f"match-{m.id}" for m in proposed) and len(order) == 2
     first, second = (page.locator(f"#{item}") for item in order)
@@ -130,11 +129,8 @@ def test_after_a_verdict_focus_moves_to_the_next_passage_waiting(
 def test_without_javascript_a_verdict_lands_on_the_next_passage(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> None:
-    slug, proposed = propose(site)
-    page = new_context(javascript=False).new_page()
-    sign_in(page, site.accounts["campaigner"])
+    page, slug, _ = open_queue(site, new_context, javascript=False)
     queue = f"{site.url}/campaign/review/?authority={slug}"
-    page.goto(queue)
     order = page.locator("article.review-item").evaluate_all("items => items.map(i => i.id)")
     page.locator(f"#{order[0]}").get_by_role("button", name="Reject").click()
     expect(page).to_have_url(f"{queue}#{order[1]}")
@@ -162,10 +158,7 @@ def test_the_authority_filter_takes_a_name_and_suggests_names(
 def test_after_a_colleague_s_verdict_came_first_focus_still_moves_on(
     site: Site, new_context: Callable[..., BrowserContext]
 ) -> None:
-    slug, proposed = propose(site)
-    page = new_context().new_page()
-    sign_in(page, site.accounts["campaigner"])
-    page.goto(f"/campaign/review/?authority={slug}")
+    page, slug, proposed = open_queue(site, new_context)
     order = page.locator("article.review-item").evaluate_all("items => items.map(i => i.id)")
     first, second = (page.locator(f"#{item}") for item in order)
     with site.session() as session:  # a colleague rejects the first passage meanwhile
