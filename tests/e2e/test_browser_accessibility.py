@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import select
 
 from tests.e2e.browser import (
     DESKTOP,
@@ -28,7 +29,9 @@ from tests.e2e.browser import (
     pledge_row,
     screenshot,
 )
-from tracker.models import Person, PledgeStatus
+from tests.factories import fictional_council, stored_document
+from tracker.models import Person, PledgeStatus, User
+from tracker.review import accept_match
 
 _numbers = itertools.count(1)
 
@@ -70,6 +73,41 @@ def upload_preview(page: Page, site: Site) -> None:
     )
     page.get_by_role("button", name="Preview changes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Preview of pledges.csv")
+
+
+STRATEGY = (
+    "Accessshire modern slavery strategy (fictional)\n\n"
+    "We will fund a dedicated modern slavery partnership coordinator for the multi-agency "
+    "partnership against exploitation.\n\n"
+    "We will commission an Independent Modern Slavery Advocate service for survivors.\n"
+)
+
+
+def strategy(site: Site, *, accepted: bool) -> int:
+    """Store an invented council's strategy (its passages accepted, or left pending); a
+    second version dropping the last passage follows an accepted one. Return its id."""
+    url = f"https://accessshire{next(_numbers)}.example/strategy.txt"
+    with site.session() as session:
+        council = fictional_council(session, "Accessshire")
+        proposed = stored_document(session, council, STRATEGY.encode(), url, title="Strategy")
+        if not accepted:
+            return proposed[0].document_id
+        email = site.accounts["campaigner"]
+        reviewer = session.exec(select(User).where(User.email == email)).one()
+        for proposal in proposed:
+            accept_match(
+                session, proposal, status=PledgeStatus.PLEDGED, reviewer_id=reviewer.id or 0
+            )
+        shorter = STRATEGY.rsplit("\n\n", 1)[0] + "\n"
+        stored_document(session, council, shorter.encode(), url, title="Strategy")
+        return proposed[0].document_id
+
+
+def review_queue(page: Page, site: Site) -> None:
+    """Open the review queue with a new strategy's passages waiting."""
+    strategy(site, accepted=False)
+    page.goto("/campaign/review/?authority=accessshire-fictional")
+    expect(page.locator("article.review-item").first).to_be_visible()
 
 
 def new_token(page: Page, site: Site) -> None:
@@ -150,6 +188,7 @@ PAGES: dict[str, PageType] = {
     "methodology": PageType(visit("/methodology")),
     "documents": PageType(visit("/documents/")),
     "documents-search": PageType(visit('/documents/?q="multi-agency partnership"')),
+    "document": PageType(visit(lambda site: f"/documents/{strategy(site, accepted=True)}")),
     "feeds": PageType(visit("/feeds/")),
     "data": PageType(visit("/data")),
     "history": PageType(visit(lambda site: f"/pledges/{site.pledges['morgan'].id}/history")),
@@ -162,6 +201,7 @@ PAGES: dict[str, PageType] = {
     "link-answers": PageType(visit("/campaign/links/answers"), role="campaigner"),
     "dashboard": PageType(visit("/campaign/"), role="campaigner"),
     "uploads": PageType(visit("/campaign/uploads"), role="campaigner"),
+    "review": PageType(review_queue, role="campaigner"),
     "upload-preview": PageType(upload_preview, role="campaigner"),
     "tokens": PageType(new_token, role="campaigner"),
     "accounts": PageType(visit("/campaign/admin/users"), role="admin"),
