@@ -205,7 +205,7 @@ def _verdicts(doc: LabelledDocument, model: Model) -> list[Example]:
     proposed = {(p.recommendation, p.start) for p in _propose(doc, model) if p.score >= THRESHOLD}
     verdicts = []
     for candidate in doc.candidates:
-        passage = doc.passages[candidate.index]
+        passage = candidate.passage
         if (candidate.recommendation, passage.start) in proposed:
             label = doc.labels.get(candidate.recommendation)
             accept = bool(label and label.label == "Y" and shows_any_quote(passage.text, label))

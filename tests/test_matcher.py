@@ -9,11 +9,19 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, select
 
-from scrapers.match.features import candidates
+from scrapers.match.features import TRAP_FEATURES, candidates
 from scrapers.match.model import Model, ModelError, default_model, load_model, model_from_json
 from scrapers.match.rules import PATHWAYS
 from scrapers.match.scoring import MAX_PER_RECOMMENDATION, match_passages
-from scrapers.match.training import Verdict, passages_of_text, review_examples
+from scrapers.match.training import (
+    TRAP_WEIGHT,
+    Example,
+    Settings,
+    Verdict,
+    fit,
+    passages_of_text,
+    review_examples,
+)
 from scrapers.passages import DocumentBuilder, Passage
 from tests.conftest import AuthActions, soup
 from tests.factories import fictional_council, stored_document
@@ -74,6 +82,45 @@ def test_the_shipped_model_names_its_features_and_traps_only_lower() -> None:
     assert traps and all(weight <= -2.0 for weight in traps.values())
 
 
+def test_a_trap_the_corpus_never_shows_is_still_weighed_down() -> None:
+    examples = [
+        Example({"ctx:passage": 1.0, "commit": float(label)}, label, 1.0, f"doc{n}")
+        for n in range(4)
+        for label in (0, 1)
+    ]
+    model = fit(examples, Settings(), {})
+    assert {name: model.weights[name] for name in TRAP_FEATURES} == dict.fromkeys(
+        TRAP_FEATURES, TRAP_WEIGHT
+    )
+
+
+def test_a_stem_only_inside_a_trap_phrase_is_marked_as_a_trap() -> None:
+    passages = laid_out("Victims of modern slavery are not always in priority need.")
+    found = {c.recommendation: c for c in candidates(passages)}
+    assert found["priority-in-strategic-plans"].features.get("trap:only_in_trap_phrase") == 1.0
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def test_a_lists_lead_in_is_read_and_proposed_with_its_items() -> None:
+    passages = laid_out(
+        "Modern slavery: the Testshire victims service (fictional)",
+        "The project will work directly with victims and their families to provide:",
+        "\u00b7 crisis intervention,",
+        "\u00b7 independent advocacy",
+        "A new paragraph that is not part of the list, as it is long enough to be prose: "
+        + "words " * 30,
+    )
+    text = "\n\n".join(p.text for p in passages)
+    lead = [c for c in candidates(passages) if c.index == 1]
+    assert {c.recommendation for c in lead} >= {"safeguarding-and-independent-advocacy"}
+    shown = lead[0].passage
+    assert (shown.start, shown.end) == (passages[1].start, passages[3].end)
+    assert text[shown.start : shown.end] == shown.text
+    assert "independent advocacy" in shown.text and "prose" not in shown.text
+
+
 # --- ranking --------------------------------------------------------------------------------
 
 
@@ -114,7 +161,7 @@ def test_verdicts_become_examples_with_the_candidates_features() -> None:
     text = "\n\n".join(p.text for p in passages)
     found = {c.recommendation: c for c in candidates(passages_of_text(text))}
     advocacy = found["safeguarding-and-independent-advocacy"]
-    start = passages[advocacy.index].start
+    start = advocacy.passage.start
     verdicts = [
         Verdict("safeguarding-and-independent-advocacy", start, True),
         Verdict("listen-to-lived-experience", 10_000, False),  # no such candidate: left out

@@ -2,7 +2,9 @@
 
 Recall comes first: a passage is a candidate for a recommendation when it holds a stem of
 that recommendation's vocabulary and something ties it to modern slavery (the passage, its
-heading, a neighbouring passage, or a document that is about modern slavery). Each candidate
+heading, a neighbouring passage, or a document that is about modern slavery). A passage
+that introduces a list ("The project will provide:") is read, and proposed, together with
+its items: the commitment is in the lead-in, the topic often only in a bullet. Each candidate
 is then described by named features a reviewer can read: which rule fired and its score,
 where the modern slavery context comes from, how firmly it is said, which traps it holds,
 which of the recommendation's stems it holds, and its words and two-word phrases (also
@@ -26,7 +28,7 @@ from scrapers.match.anchors import Haystack, StemIndex
 from scrapers.match.proposals import Proposal
 from scrapers.match.rules import MENTIONS, RECOMMENDATIONS
 from scrapers.match.rulescore import rule_matches
-from scrapers.passages import Passage
+from scrapers.passages import PASSAGE_SEPARATOR, Passage
 
 # Only so much of a passage is read for its words: a run-on "passage" of a badly laid out
 # PDF must not make one candidate cost more than a page.
@@ -40,6 +42,13 @@ _SHORT_WORDS = 6
 # are in one document only, and would otherwise describe that document).
 WORD_VALUE = 0.1
 _RULE_SCORE_CAP = 0.99
+# A list's items follow a lead-in ending in a colon: bulleted or numbered passages, or short
+# ones (a bullet's marker is often lost in extraction), at most this many and this long.
+_LIST_ITEMS = 8
+_ITEM_WORDS = 25
+_BULLET = re.compile(
+    r"(?:[\u00b7\u2022\u25aa\u25cf\u25e6\u2023\u2013\u2014*-]|o\s|\(?\w{1,3}[.)]\s)"
+)
 _TOKEN = re.compile(r"[a-z][a-z'\u2019-]*[a-z]|[a-z]")
 _STOPWORDS = frozenset(
     [
@@ -109,6 +118,13 @@ _SUPPLY = StemIndex({"supply": lx.SUPPLY_CHAIN.stems[0]})
 _PAST = re.compile(r"\b(?:has been|have been|was|were|achieved|established|launched)\b")
 
 
+# Every trap feature, so the model can weigh down one the corpus seldom or never shows.
+TRAP_FEATURES = (
+    *("trap:negated", "trap:only_in_trap_phrase", "trap:wording", "trap:not_priority"),
+    *("trap:national_funding", "trap:national_only", "trap:supply_chain"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A passage proposed for one recommendation, before the scorer has weighed it."""
@@ -116,6 +132,7 @@ class Candidate:
     recommendation: str
     index: int
     features: dict[str, float]
+    passage: Passage  # as proposed: a list's lead-in runs to the end of its items
 
 
 def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
@@ -128,6 +145,13 @@ def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
     haystack = Haystack.of([passage.text for passage in passages])
     mentioned = set(MENTIONS.scan(haystack))
     topical = vocab.INDEX.scan(haystack)
+    lists = _lists(passages)
+    for lead, last in lists.items():
+        items = range(lead, last + 1)
+        topical[lead] = _union(topical.get(index, 0) for index in items)
+        if any(index in mentioned for index in items):
+            mentioned.add(lead)
+    read = [_with_items(passages, index, lists.get(index)) for index in range(len(passages))]
     subject = _subject_share(mentioned, len(passages))
     is_subject = subject >= _SUBJECT_SHARE or bool(mentioned & set(range(_OPENING_PASSAGES)))
     document = {
@@ -139,7 +163,9 @@ def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
     headings = _headings(passages)
     heading_mentions: dict[str | None, bool] = {}
     for index, bits in sorted(topical.items()):
-        passage = passages[index]
+        if not bits:
+            continue
+        passage = read[index]
         context = _context(index, passage, mentioned, heading_mentions, is_subject)
         if context is None:
             continue
@@ -148,7 +174,51 @@ def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
             if bits & vocab.BITS[recommendation]:
                 rule = rules.get((passage.start, recommendation))
                 features = reading.features(recommendation, rule)
-                yield Candidate(recommendation, index, features)
+                yield Candidate(recommendation, index, features, passage)
+
+
+def _lists(passages: Sequence[Passage]) -> dict[int, int]:
+    """Map each passage that introduces a list to the index of the list's last item."""
+    lists = {}
+    for index, passage in enumerate(passages[:-1]):
+        if not passage.text.rstrip().endswith(":"):
+            continue
+        last, bulleted = index, _BULLET.match(passages[index + 1].text) is not None
+        for item in passages[index + 1 : index + 1 + _LIST_ITEMS]:
+            if item.text.rstrip().endswith(":") or not _is_item(item.text, bulleted):
+                break
+            last += 1
+        if last > index:
+            lists[index] = last
+    return lists
+
+
+def _is_item(text: str, bulleted: bool) -> bool:
+    """Say whether a passage reads as an item of a list whose first item is (not) bulleted."""
+    if bulleted:
+        return _BULLET.match(text) is not None
+    return text.count(" ") < _ITEM_WORDS
+
+
+def _union(bits: Iterator[int]) -> int:
+    """Return the union of groups' bits."""
+    result = 0
+    for found in bits:
+        result |= found
+    return result
+
+
+def _with_items(passages: Sequence[Passage], index: int, last: int | None) -> Passage:
+    """Return a passage, or a list's lead-in joined with its items up to `last`.
+
+    They are joined as the document's text lays them out, so the proposal still points
+    back into it (`text[start:end]`).
+    """
+    passage = passages[index]
+    if last is None:
+        return passage
+    text = PASSAGE_SEPARATOR.join(p.text for p in passages[index : last + 1])
+    return Passage(text, passage.heading, passage.page, passage.start, passages[last].end)
 
 
 def _heads(passages: Sequence[Passage]) -> list[Passage]:
@@ -220,7 +290,9 @@ class _Reading:
         short = vocab.SHORT[recommendation]
         stems = vocab.stems_at(self.text, recommendation)
         features = dict(self.shared)
-        if stems and all(_is_negated(self.text, at) for at in stems.values()):
+        if not stems:  # every stem was inside a trap phrase: "priority need" alone
+            features["trap:only_in_trap_phrase"] = 1.0
+        elif all(_is_negated(self.text, at) for at in stems.values()):
             features["trap:negated"] = 1.0
         features[f"{short}|stems"] = math.log1p(len(stems))
         for stem in stems:

@@ -49,13 +49,11 @@ def rank(passages: Sequence[Passage], found: Iterable[Candidate], model: Model) 
         chosen = kept.setdefault(candidate.recommendation, [])
         if len(chosen) >= MAX_PER_RECOMMENDATION or score < LATER_SCORES[len(chosen)]:
             continue
-        words = set(_WORD.findall(passages[candidate.index].text[:READ_CHARS].lower()))
+        words = set(_WORD.findall(candidate.passage.text[:READ_CHARS].lower()))
         if not any(_similar(words, other) for _, _, other in chosen):
             chosen.append((score, candidate, words))
     proposals = [
-        _proposal(passages[c.index], c, score, model)
-        for chosen in kept.values()
-        for score, c, _ in chosen
+        _proposal(c.passage, c, score, model) for chosen in kept.values() for score, c, _ in chosen
     ]
     proposals.sort(key=lambda p: (-p.score, p.start))
     return proposals
@@ -75,7 +73,7 @@ def _shortlist(
         if score < MIN_SCORE:
             continue
         heap = heaps.setdefault(candidate.recommendation, [])
-        item = (score, -passages[candidate.index].start, count, candidate)
+        item = (score, -candidate.passage.start, count, candidate)
         if len(heap) < SHORTLIST:
             heapq.heappush(heap, item)
         elif item[:3] > heap[0][:3]:

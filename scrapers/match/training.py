@@ -6,7 +6,8 @@ negatives (the labeller quoted what carries the judgement, not every sentence ne
 Candidates for `P` pairs are negatives of half weight (partial is not a commitment, but
 is close to one), and for `N` pairs full negatives. Reviewers' accepts and rejects are
 examples of full weight. A feature is kept only if candidates of at least `min_groups`
-documents have it, so no weight can describe one document alone.
+documents have it, so no weight can describe one document alone; a trap's feature is kept
+however rare, at `TRAP_WEIGHT` or lower, so a trap the corpus shows once still lowers a score.
 
 scikit-learn is needed only here; the fitted model is plain JSON (`scrapers.match.model`).
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapers.match.features import Candidate, candidates
+from scrapers.match.features import TRAP_FEATURES, Candidate, candidates
 from scrapers.match.labels import Label, load_labels, shows_any_quote
 from scrapers.match.model import Model
 from scrapers.passages import PASSAGE_SEPARATOR, ExtractedDocument, ExtractionError, Passage
@@ -90,7 +91,7 @@ def corpus_examples(doc: LabelledDocument, settings: Settings) -> list[Example]:
         label = doc.labels.get(candidate.recommendation)
         if label is None:
             continue
-        text = doc.passages[candidate.index].text
+        text = candidate.passage.text
         if label.label == "Y":
             quoted = shows_any_quote(text, label)
             weight = 1.0 if quoted else settings.unquoted_weight
@@ -124,6 +125,8 @@ def fit(examples: Sequence[Example], settings: Settings, about: dict[str, Any]) 
         for name, w in zip(names, model.coef_[0], strict=True)
         if abs(w) > 1e-4 or str(name).startswith(TRAP)
     }
+    for name in TRAP_FEATURES:
+        coefficients.setdefault(name, TRAP_WEIGHT)
     details = {
         "model_version": MODEL_VERSION,
         "examples": len(examples),
@@ -149,7 +152,9 @@ def _common_features(examples: Iterable[Example], min_groups: int) -> set[str]:
     for example in examples:
         for name in example.features:
             groups[name].add(example.group)
-    return {name for name, seen in groups.items() if len(seen) >= min_groups}
+    return {
+        name for name, seen in groups.items() if len(seen) >= min_groups or name.startswith(TRAP)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +187,7 @@ def review_examples(text: str, verdicts: Iterable[Verdict], group: str) -> list[
     left out: there are no features to learn from.
     """
     passages = passages_of_text(text)
-    found = {(c.recommendation, passages[c.index].start): c for c in candidates(passages)}
+    found = {(c.recommendation, c.passage.start): c for c in candidates(passages)}
     examples = []
     for verdict in verdicts:
         candidate = found.get((verdict.recommendation, verdict.start))
