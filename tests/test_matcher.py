@@ -145,6 +145,18 @@ def test_why_a_passage_was_proposed_fits_the_stored_rule_column() -> None:
         assert all(name in weights for name in proposal.rule.split(", "))
 
 
+def test_a_list_and_its_own_item_are_not_both_proposed() -> None:
+    passages = laid_out(
+        "The Testshire modern slavery partnership (fictional) will provide:",
+        "\u00b7 a referral pathway to support services for victims of modern slavery",
+        "\u00b7 a second referral pathway to support services for adult victims",
+    )
+    sure = Model(6.0, {}, {})  # every candidate scores 0.998: only the ranking limits them
+    assert len([c for c in candidates(passages) if c.recommendation == PATHWAYS]) == 3
+    shown = [p for p in match_passages(passages, sure) if p.recommendation == PATHWAYS]
+    assert len(shown) == 1 and shown[0].end == passages[-1].end
+
+
 # --- learning from reviews ------------------------------------------------------------------
 
 
