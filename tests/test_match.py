@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bench.labels import CORPUS, best_score, corpus_labels, found_quote, shows_quote
 from scrapers.extract.dispatch import extract
+from scrapers.match.features import candidates
 from scrapers.match.model import default_model, model_from_json
 from scrapers.match.patterns import one_of
 from scrapers.match.proposals import Proposal
@@ -479,7 +480,19 @@ def test_letters_that_lower_case_to_ascii_are_read_as_lower_casing_reads_them(
     letter: str, odd: str
 ) -> None:
     text = "Tackling modern slavery is a KEY AIM in my Police and Crime Plan.".replace(letter, odd)
-    assert score_of(text, PRIORITY_IN_PLANS) == score_of(text.lower(), PRIORITY_IN_PLANS)
+    assert _read_without_words(text) == _read_without_words(text.lower())
+
+
+def _read_without_words(text: str) -> dict[str, dict[str, float]]:
+    """Return a passage's features by recommendation, but for its words and phrases.
+
+    Words see a document's names by their capitals, on purpose; the vocabulary, the rules
+    and the context must read the text as its lower case reads.
+    """
+    return {
+        c.recommendation: {k: v for k, v in c.features.items() if "w:" not in k}
+        for c in candidates(passages(text))
+    }
 
 
 def test_a_lone_surrogate_from_a_broken_pdf_does_not_stop_matching() -> None:

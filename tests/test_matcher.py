@@ -100,6 +100,16 @@ def test_a_stem_only_inside_a_trap_phrase_is_marked_as_a_trap() -> None:
     assert found["priority-in-strategic-plans"].features.get("trap:only_in_trap_phrase") == 1.0
 
 
+def test_a_documents_names_are_not_words_the_model_can_learn() -> None:
+    passages = laid_out(
+        "Modern slavery in Northshire (fictional)",
+        "The partnership will fund a coordinator for Northshire and Southborough.",
+    )
+    words = {name for c in candidates(passages) for name in c.features if name.startswith("w:")}
+    assert "w:coordinator" in words and "w:and NAME" in words
+    assert not any("northshire" in name or "southborough" in name for name in words)
+
+
 # --- lists ----------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ is then described by named features a reviewer can read: which rule fired and it
 where the modern slavery context comes from, how firmly it is said, which traps it holds,
 which of the recommendation's stems it holds, and its words and two-word phrases (also
 crossed with the recommendation, so "referral" can count for pathways and not for
-priorities). Traps lower a score through their learned weights; none is a veto.
+priorities), with names left out. Traps lower a score through their learned weights; none is a veto.
 
 The cost is linear in the text: two Aho-Corasick passes over the document, the rules
 (which prefilter the same way), and per candidate a read of at most `READ_CHARS`.
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from scrapers.match import lexicon as lx
@@ -42,6 +42,11 @@ _SHORT_WORDS = 6
 # are in one document only, and would otherwise describe that document).
 WORD_VALUE = 0.1
 _RULE_SCORE_CAP = 0.99
+# Words and phrases are read with names replaced: a place, a body or a person describes one
+# document, and the matcher is for documents that name other councils.
+NAME = "NAME"
+_CASED_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*[A-Za-z]|[A-Za-z]")
+_SENTENCE_ENDS = frozenset(".!?:;\u00b7\u2022-")
 # A list's items follow a lead-in ending in a colon: bulleted or numbered passages, or short
 # ones (a bullet's marker is often lost in extraction), at most this many and this long.
 _LIST_ITEMS = 8
@@ -162,6 +167,7 @@ def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
     rules = {(m.start, m.recommendation): m for m in rule_matches(_heads(passages))}
     headings = _headings(passages)
     heading_mentions: dict[str | None, bool] = {}
+    names = _names(read[index].text[:READ_CHARS] for index in topical)
     for index, bits in sorted(topical.items()):
         if not bits:
             continue
@@ -169,7 +175,7 @@ def candidates(passages: Sequence[Passage]) -> Iterator[Candidate]:
         context = _context(index, passage, mentioned, heading_mentions, is_subject)
         if context is None:
             continue
-        reading = _Reading(passage, index in headings, document, context)
+        reading = _Reading(passage, index in headings, document, context, names)
         for recommendation in RECOMMENDATIONS:
             if bits & vocab.BITS[recommendation]:
                 rule = rules.get((passage.start, recommendation))
@@ -275,14 +281,19 @@ class _Reading:
     """One passage read once for the features every recommendation's candidate shares."""
 
     def __init__(
-        self, passage: Passage, is_heading: bool, document: dict[str, float], context: str
+        self,
+        passage: Passage,
+        is_heading: bool,
+        document: dict[str, float],
+        context: str,
+        names: frozenset[str],
     ) -> None:
         text = passage.text[:READ_CHARS].lower()
         # A trap phrase ("Lord Advocate", "priority need", "Home Office funded") holds a
         # recommendation's stem without meaning it: it does not count as vocabulary.
         self.text = _masked(_masked(text, lx.TRAPS.pattern), lx.NATIONAL_FUNDING.pattern)
         tokens = _TOKEN.findall(text)
-        self.grams = _grams(tokens)
+        self.grams = _grams(_common_words(text, names))
         self.shared = _shared_features(text, tokens, is_heading, context) | document
 
     def features(self, recommendation: str, rule: Proposal | None) -> dict[str, float]:
@@ -322,9 +333,33 @@ def _logit(score: float) -> float:
     return math.log(score / (1.0 - score))
 
 
+def _names(texts: Iterable[str]) -> frozenset[str]:
+    """Return, in lower case, the words a document writes only capitalised and at least
+    once inside a sentence: its places, bodies and people ("Derbyshire", "Thames Valley").
+    """
+    capitalised, lower = set(), set()
+    for text in texts:
+        for found in _CASED_TOKEN.finditer(text):
+            word = found.group()
+            if not word[0].isupper():
+                lower.add(word)
+            elif (
+                found.start()
+                and text[max(0, found.start() - 2) : found.start()].strip()[-1:]
+                not in _SENTENCE_ENDS
+            ):
+                capitalised.add(word.lower())
+    return frozenset(capitalised - lower)
+
+
+def _common_words(text: str, names: frozenset[str]) -> list[str]:
+    """Return a passage's words in lower case, each of the document's names as `NAME`."""
+    return [NAME if word in names else word for word in _TOKEN.findall(text.lower())]
+
+
 def _grams(tokens: list[str]) -> set[str]:
     """Return a passage's content words and its two-word phrases (stopwords kept in those)."""
-    grams = {token for token in tokens if token not in _STOPWORDS and len(token) > 2}
+    grams = {t for t in tokens if t not in _STOPWORDS and len(t) > 2 and t != NAME}
     grams.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
     return grams
 

@@ -28,7 +28,7 @@ from scrapers.passages import PASSAGE_SEPARATOR, ExtractedDocument, ExtractionEr
 TRAP = "trap:"
 TRAP_WEIGHT = -2.0
 # Raised whenever the features or the fitting change, so a model says which code made it.
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
