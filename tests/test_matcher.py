@@ -110,6 +110,22 @@ def test_a_documents_names_are_not_words_the_model_can_learn() -> None:
     assert not any("northshire" in name or "southborough" in name for name in words)
 
 
+def test_every_spelling_of_a_stem_is_one_feature() -> None:
+    spellings = ("co-ordinator", "co ordinator", "coordinator")
+    features = [
+        next(
+            c.features
+            for c in candidates(laid_out(f"The modern slavery partnership funds a {word}."))
+            if c.recommendation == "resourced-multi-agency-partnership"
+        )
+        for word in spellings
+    ]
+    assert all(f.get("partnership|v:coordinat") == 1.0 for f in features)
+    assert all(
+        not any(n.startswith("partnership|v:co") and n.endswith("or") for n in f) for f in features
+    )
+
+
 # --- lists ----------------------------------------------------------------------------------
 
 

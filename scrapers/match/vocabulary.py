@@ -71,13 +71,33 @@ SHORT = {
 }
 
 
+def _concepts(stems: tuple[str, ...]) -> dict[str, str]:
+    """Name each stem by its concept: the shortest spelling it extends, hyphens and spaces
+    left out ("co-ordinator", "co ordinator" and "coordinator" are all "coordinat").
+
+    One feature per concept, so the fit pools the evidence of every spelling instead of
+    learning one weight per document's house style.
+    """
+    bare = {stem: stem.replace("-", "").replace(" ", "") for stem in stems}
+    return {
+        stem.strip(): min((b for b in bare.values() if key.startswith(b)), key=len)
+        for stem, key in bare.items()
+    }
+
+
+CONCEPTS = {recommendation: _concepts(VOCABULARY[recommendation]) for recommendation in VOCABULARY}
+
+
 def stems_at(text: str, recommendation: str) -> dict[str, int]:
-    """Return the recommendation's stems found at a word start in lower-cased text, and where."""
-    found = {}
+    """Return the concepts of the recommendation's stems found at a word start in
+    lower-cased text, and where the first of each was found."""
+    found: dict[str, int] = {}
+    concepts = CONCEPTS[recommendation]
     for stem in VOCABULARY[recommendation]:
         at = text.find(stem)
         while at > 0 and text[at - 1].isalnum():
             at = text.find(stem, at + 1)
         if at >= 0:
-            found[stem.strip()] = at
+            concept = concepts[stem.strip()]
+            found[concept] = min(at, found.get(concept, at))
     return found
