@@ -215,7 +215,7 @@ def run_crawl(crawl: Crawl, port: int) -> dict[str, Any]:
             allow_hosts=[f"{host}:{port}" for host in hosts],
             resolver=lambda _host: ["127.0.0.1"],
         )
-        helpers = ExtractorPool(EXTRACTORS)
+        helpers = ExtractorPool(EXTRACTORS, match=match_document)
         cpu_before = _cpu_seconds()
         with fetcher, helpers as extractor, database.session() as session:
             scrape = Scrape(session, fetcher, extractor, workers=crawl.workers)

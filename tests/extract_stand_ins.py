@@ -34,3 +34,13 @@ def hostile(body: bytes, content_type: str | None) -> ExtractedDocument:
 def helper_of(document: ExtractedDocument) -> int:
     """Return the process id a `hostile` page names."""
     return int(document.text.split("helper ")[1].split(".")[0])
+
+
+def hostile_match(document: ExtractedDocument) -> list[str]:
+    """Hang or hog memory if the document says so; else name the helper that matched it."""
+    if "hang while matching" in document.text:
+        time.sleep(3600)
+    elif "hog while matching" in document.text:
+        hoard = [bytearray(2**20) for _ in range(4096)]  # 4 GiB, far over any cap here
+        return [str(len(hoard))]
+    return [f"matched by helper {os.getpid()}"]

@@ -9,7 +9,7 @@ import pytest
 from scrapers.extract import pool as extractor_module
 from scrapers.extract.pool import Extractor
 from scrapers.passages import ExtractionError
-from tests.extract_stand_ins import helper_of, hostile
+from tests.extract_stand_ins import helper_of, hostile, hostile_match
 
 
 @pytest.fixture
@@ -58,3 +58,22 @@ def test_a_helper_retires_after_its_quota(
     assert readers[:3] == [readers[0]] * 3
     assert readers[3:] == [readers[3]] * 3
     assert readers[3] != readers[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"We will hang while matching.", r"reading and matching timed out \(over 2 s\)"),
+        (b"We will hog while matching.", r"extraction ran out of memory \(limit 256 MiB\)"),
+    ],
+)
+def test_the_matcher_runs_in_the_helper_under_the_document_s_deadline_and_cap(
+    body: bytes, message: str
+) -> None:
+    with Extractor(timeout_s=2, memory_bytes=256 * 2**20, match=hostile_match) as running:
+        document, [matched_by] = running.read_and_match(b"A plan.", "text/plain")
+        assert document.text == "A plan." and matched_by.startswith("matched by helper ")
+        with pytest.raises(ExtractionError, match=message):
+            running.read_and_match(body, "text/plain")
+        _, [again] = running.read_and_match(b"A plan.", "text/plain")
+    assert again != matched_by  # the helper that overran was replaced; the next is fresh

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from scrapers.extract.pool import Extractor
 from scrapers.fetch.fetcher import Fetched
+from scrapers.match.scoring import match_document
 from tests.factories import candidate, fictional_council, pledge_of, record
 from tests.test_api import Api
 from tracker.dbtypes import MAX_INTEGER
@@ -536,7 +537,7 @@ class ServedBytes:
 @pytest.fixture
 def extractor() -> Iterator[Extractor]:
     """Run one extraction helper for the whole test, with a short deadline per document."""
-    with Extractor(timeout_s=5) as running:
+    with Extractor(timeout_s=5, match=match_document) as running:
         yield running
 
 

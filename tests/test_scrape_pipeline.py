@@ -16,12 +16,12 @@ from typing import cast
 from sqlmodel import Session, select
 
 from scrapers.extract.dispatch import extract
-from scrapers.extract.pool import ExtractorPool
+from scrapers.extract.pool import ExtractorPool, Reading
 from scrapers.fetch.fetcher import Fetched, Fetcher
 from scrapers.fetch.schedule import HostQueue
 from scrapers.fetch.throttle import HostThrottle
 from scrapers.match.scoring import MAX_PER_RECOMMENDATION, match_document
-from scrapers.passages import ExtractedDocument, ExtractionError
+from scrapers.passages import ExtractionError
 from tests.factories import fictional_council
 from tests.fetch_fakes import FakeClock
 from tracker.models import Document, DocumentStatus, Proposal
@@ -73,10 +73,11 @@ class PlainExtractor:
     def __init__(self, refuse: str = "") -> None:
         self.refuse = refuse
 
-    def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
+    def read_and_match(self, body: bytes, content_type: str | None) -> Reading:
         if self.refuse and self.refuse.encode() in body:
             raise ExtractionError("unreadable (fictional)")
-        return extract(body, content_type)
+        document = extract(body, content_type)
+        return document, match_document(document) if document.status == "ok" else []
 
 
 def targets(authority_id: int, hosts: int, per_host: int) -> list[Target]:

@@ -8,6 +8,10 @@ each ends as an `ExtractionError` for that document alone, and a fresh helper ta
 next one. A helper that failed in any way other than refusing a document exits, and each
 retires after DOCUMENTS_PER_HELPER documents, so no state or fragmentation piles up.
 
+A helper given a matcher (`match`) also matches the document it has just read, before
+answering, so the matcher runs under the same deadline and memory cap: a document that
+reads cheaply but matches expensively costs its own helper, never the scrape.
+
 Reusing a helper, rather than forking a sandboxed child per document as `extract_isolated`
 does, saves the fork's 4-5 ms of CPU a document: most of a small web page's cost.
 """
@@ -18,10 +22,10 @@ import logging
 import multiprocessing
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from scrapers.extract.dispatch import DEFAULT_MEMORY_BYTES, DEFAULT_TIMEOUT_S, extract
 from scrapers.extract.sandbox import cap_address_space
@@ -33,13 +37,17 @@ DOCUMENTS_PER_HELPER = 500
 START_TIMEOUT_S = 60.0  # a helper imports the parsers and warms them up first
 READY = "ready"
 Reader = Callable[[bytes, "str | None"], ExtractedDocument]
+# What the matching stage makes of a document (scrapers.match.scoring.match_document); the
+# pool, being the extract stage, does not depend on what it returns.
+Matcher = Callable[[ExtractedDocument], Sequence[Any]]
+Reading = tuple[ExtractedDocument, list[Any]]  # a document and its matcher's proposals
 
 
-class Extracts(Protocol):
-    """Anything that turns a document's bytes into passages: one helper or a pool."""
+class Reads(Protocol):
+    """Anything that reads a document's bytes and matches them: one helper or a pool."""
 
-    def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
-        """Extract a document, or raise ExtractionError."""
+    def read_and_match(self, body: bytes, content_type: str | None) -> Reading:
+        """Extract and match a document, or raise ExtractionError."""
         ...
 
 
@@ -65,8 +73,9 @@ class _Closes:
 class Extractor(_Closes):
     """A helper process that extracts one document at a time; safe to share between threads.
 
-    `read` is the extraction itself, named by reference so the helper can import it (tests
-    give stand-ins that hang or crash).
+    `read` is the extraction itself and `match` the matcher run on each readable document,
+    both named by reference so the helper can import them (tests give stand-ins that hang
+    or crash).
     """
 
     def __init__(
@@ -75,10 +84,12 @@ class Extractor(_Closes):
         timeout_s: float = DEFAULT_TIMEOUT_S,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         read: Reader = extract,
+        match: Matcher | None = None,
     ) -> None:
         self.timeout_s = timeout_s
         self.memory_bytes = memory_bytes
         self.read = read
+        self.match = match
         self._lock = threading.Lock()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
@@ -86,6 +97,11 @@ class Extractor(_Closes):
 
     def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
         """Extract in the helper; raise ExtractionError if the document cannot be read."""
+        return self.read_and_match(body, content_type)[0]
+
+    def read_and_match(self, body: bytes, content_type: str | None) -> Reading:
+        """Extract, then match (with a matcher), in the helper within one deadline; raise
+        ExtractionError if the document cannot be read or matched in time."""
         with self._lock:
             conn = self._connection()
             try:
@@ -97,15 +113,17 @@ class Extractor(_Closes):
                 raise ExtractionError(f"the extractor crashed on this document ({exc})") from exc
             if reply is None:
                 self._stop(kill=True)
-                raise ExtractionError(f"extraction timed out (over {self.timeout_s:g} s)")
+                doing = "reading and matching" if self.match else "extraction"
+                raise ExtractionError(f"{doing} timed out (over {self.timeout_s:g} s)")
             ok, result, keep = reply
             self._served += 1
             if not keep or self._served >= DOCUMENTS_PER_HELPER:
                 self._stop()
         if not ok:
             raise ExtractionError(str(result))
-        assert isinstance(result, ExtractedDocument)  # noqa: S101 (our helper's answer)  # nosec B101
-        return result
+        document, proposals = result
+        assert isinstance(document, ExtractedDocument)  # noqa: S101 (our helper's answer)  # nosec B101
+        return document, proposals
 
     def close(self) -> None:
         """Stop the helper process."""
@@ -120,7 +138,7 @@ class Extractor(_Closes):
             parent, child = context.Pipe()
             self._process = context.Process(
                 target=_serve,
-                args=(child, self.memory_bytes, self.read),
+                args=(child, self.memory_bytes, self.read, self.match),
                 name="tracker-extractor",
                 daemon=True,
             )
@@ -166,9 +184,11 @@ class ExtractorPool(_Closes):
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
+        match: Matcher | None = None,
     ) -> None:
         self._helpers = [
-            Extractor(timeout_s=timeout_s, memory_bytes=memory_bytes) for _ in range(max(1, size))
+            Extractor(timeout_s=timeout_s, memory_bytes=memory_bytes, match=match)
+            for _ in range(max(1, size))
         ]
         self._free: queue.SimpleQueue[Extractor] = queue.SimpleQueue()
         for helper in self._helpers:
@@ -176,9 +196,13 @@ class ExtractorPool(_Closes):
 
     def extract(self, body: bytes, content_type: str | None) -> ExtractedDocument:
         """Extract in the next free helper, waiting for one if all are busy."""
+        return self.read_and_match(body, content_type)[0]
+
+    def read_and_match(self, body: bytes, content_type: str | None) -> Reading:
+        """Extract and match in the next free helper, waiting for one if all are busy."""
         helper = self._free.get()
         try:
-            return helper.extract(body, content_type)
+            return helper.read_and_match(body, content_type)
         finally:
             self._free.put(helper)
 
@@ -196,22 +220,25 @@ def _ready(conn: Connection) -> bool:
         return False
 
 
-def _serve(conn: Connection, memory_bytes: int, read: Reader) -> None:
+def _serve(conn: Connection, memory_bytes: int, read: Reader, match: Matcher | None) -> None:
     """Answer extraction requests until told to stop (None), the parent goes, or a failure.
 
-    Each answer is (ok, passages or message, whether this helper carries on).
+    Each answer is (ok, the document and its proposals or a message, whether this helper
+    carries on). Only a readable document is matched.
     """
-    _warm_up(read)
+    _warm_up(read, match)
     cap_address_space(memory_bytes)
     conn.send(READY)
     while True:
-        answer: tuple[bool, ExtractedDocument | str, bool]
+        answer: tuple[bool, Reading | str, bool]
         try:
             request = conn.recv()  # a body too big for the cap fails here, as out of memory
             if request is None:
                 return
             body, content_type = request
-            answer = (True, read(body, content_type), True)
+            document = read(body, content_type)
+            found = list(match(document)) if match and document.status == "ok" else []
+            answer = (True, (document, found), True)
         except EOFError:
             return
         except ExtractionError as exc:
@@ -231,11 +258,15 @@ def _serve(conn: Connection, memory_bytes: int, read: Reader) -> None:
             return
 
 
-def _warm_up(read: Reader) -> None:
-    """Read a tiny page of our own once, before the memory cap and any real document.
+def _warm_up(read: Reader, match: Matcher | None) -> None:
+    """Read (and match) a tiny page of our own once, before the memory cap and any real
+    document.
 
-    The parsers build caches on first use (compiled patterns, parser registries); built
-    here, they count as the helper's starting size, not against a document's allowance.
+    The parsers build caches on first use (compiled patterns, parser registries) and the
+    matcher loads its model; done here, they count as the helper's starting size, not
+    against a document's allowance.
     """
-    read(WARM_UP_PAGE, "text/html; charset=utf-8")
+    page = read(WARM_UP_PAGE, "text/html; charset=utf-8")
     read(WARM_UP_PAGE, "text/plain; charset=utf-8")
+    if match is not None:
+        match(page)

@@ -3,7 +3,8 @@
 Fetching is slow and polite (a second between requests to one host), so a pool of threads
 fetches from many hosts at once, hands each document to a pool of extraction helpers (one
 per core, `scrapers.extract.pool`: processes, never a thread that could be forked mid-lock)
-and matches it; this thread stores each document as it is ready, one transaction each.
+that read and match it under one deadline; this thread stores each document as it is
+ready, one transaction each.
 
 No transaction is ever open while a document downloads or is read: what the run needs is
 read and committed before the first fetch, and each document is stored in a short write
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from scrapers.extract.pool import ExtractorPool, Extracts
+from scrapers.extract.pool import ExtractorPool, Reads
 from scrapers.fetch.discover import discover, normalise_url
 from scrapers.fetch.fetcher import Fetched, Fetcher, FetchFailed, FetchRefused
 from scrapers.fetch.netguard import parse_allow_hosts
@@ -146,7 +147,7 @@ class Scrape:
     """One scrape run: a fetcher, an extractor and a session, used from this thread."""
 
     def __init__(
-        self, session: Session, fetcher: Fetcher, extractor: Extracts, *, workers: int = 16
+        self, session: Session, fetcher: Fetcher, extractor: Reads, *, workers: int = 16
     ) -> None:
         self.session = session
         self.fetcher = fetcher
@@ -211,12 +212,11 @@ class Scrape:
             return Read(target, error=str(failed), status=DocumentStatus.FAILED)
         if fetched.status == 304:  # unchanged since the last run: nothing to read
             return Read(target, fetched)
-        try:
-            extracted = self.extractor.extract(fetched.body, fetched.content_type)
+        try:  # matched in the helper too, under the document's deadline
+            extracted, proposals = self.extractor.read_and_match(fetched.body, fetched.content_type)
         except ExtractionError as problem:
             log.warning("could not read %s: %s", target.url, problem)
             return Read(target, error=str(problem), status=DocumentStatus.FAILED)
-        proposals = match_document(extracted) if extracted.status == "ok" else []
         return Read(target, fetched, extracted, proposals)
 
     def _store_and_settle(self, read: Read) -> Stored:
@@ -317,7 +317,10 @@ def open_scrape(session: Session, config: Mapping[str, Any]) -> Iterator[Scrape]
         min_interval=float(config["SCRAPER_MIN_INTERVAL"]),
         max_seconds=float(config["SCRAPER_DEADLINE"]),
     )
-    with fetcher, ExtractorPool(int(config["SCRAPER_EXTRACTORS"])) as extractor:
+    with (
+        fetcher,
+        ExtractorPool(int(config["SCRAPER_EXTRACTORS"]), match=match_document) as extractor,
+    ):
         yield Scrape(session, fetcher, extractor, workers=int(config["SCRAPER_WORKERS"]))
 
 
