@@ -11,6 +11,8 @@ import signal
 import time
 
 from scrapers.extract.dispatch import extract
+from scrapers.match.proposals import Proposal
+from scrapers.match.scoring import match_document
 from scrapers.passages import ExtractedDocument, ExtractionError
 
 
@@ -44,3 +46,10 @@ def hostile_match(document: ExtractedDocument) -> list[str]:
         hoard = [bytearray(2**20) for _ in range(4096)]  # 4 GiB, far over any cap here
         return [str(len(hoard))]
     return [f"matched by helper {os.getpid()}"]
+
+
+def match_or_hang(document: ExtractedDocument) -> list[Proposal]:
+    """Hang if the document says so; else match it as the scraper does."""
+    if "hang while matching" in document.text:
+        time.sleep(3600)
+    return match_document(document)

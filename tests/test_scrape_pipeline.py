@@ -16,12 +16,13 @@ from typing import cast
 from sqlmodel import Session, select
 
 from scrapers.extract.dispatch import extract
-from scrapers.extract.pool import ExtractorPool, Reading
+from scrapers.extract.pool import Extractor, ExtractorPool, Reading
 from scrapers.fetch.fetcher import Fetched, Fetcher
 from scrapers.fetch.schedule import HostQueue
 from scrapers.fetch.throttle import HostThrottle
 from scrapers.match.scoring import MAX_PER_RECOMMENDATION, match_document
 from scrapers.passages import ExtractionError
+from tests.extract_stand_ins import match_or_hang
 from tests.factories import fictional_council
 from tests.fetch_fakes import FakeClock
 from tracker.models import Document, DocumentStatus, Proposal
@@ -169,6 +170,28 @@ def test_an_unreadable_document_is_recorded_and_the_run_goes_on(db: Session) -> 
         "https://council-1.example/doc-1",
     ]
     assert all(d.error == "unreadable (fictional)" for d in failed)
+
+
+def test_a_document_whose_matching_overruns_fails_alone_at_its_deadline(db: Session) -> None:
+    council = fictional_council(db)
+    hanging = PAGE.replace(b"Nothing to see", b"We hang while matching")
+
+    class HangingSite(SlowSite):
+        def get(
+            self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        ) -> Fetched:
+            fetched = super().get(url)
+            if url.endswith("doc-1"):
+                return Fetched(**{**fetched.__dict__, "body": hanging})
+            return fetched
+
+    with Extractor(timeout_s=2, match=match_or_hang) as helper:
+        scrape = Scrape(db, cast(Fetcher, HangingSite()), helper, workers=1)
+        summary = scrape.run(targets(council.id, hosts=1, per_host=3))
+    assert summary.outcomes == {"new": 2, "failed": 1}
+    failed = db.exec(select(Document).where(Document.status == DocumentStatus.FAILED)).one()
+    assert failed.url.endswith("doc-1")
+    assert failed.error == "reading and matching timed out (over 2 s)"
 
 
 def strategy(paragraphs: int) -> bytes:
